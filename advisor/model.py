@@ -1,0 +1,102 @@
+"""The normalised, immutable workload model.
+
+Everything in here is already checked and filled in: rates are events per
+second, durations seconds, sizes bytes, and every default of
+../spec/workload-v1.md is applied. ``workload.load()`` builds it; nothing else
+should construct it from user input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from .errors import Location
+
+TRIGGERS = ("api", "schedule", "upload", "queue", "stream", "change-data", "event", "kafka", "mq")
+API_STYLES = ("http", "rest", "graphql", "websocket")
+AUTH_KINDS = ("none", "users", "iam", "api-key")
+PATTERNS = ("steady", "spiky", "unpredictable", "scheduled")
+COUPLINGS = ("tight", "loose")
+DATA_KINDS = ("none", "key-value", "relational", "files")
+SOURCES = ("msk", "self-managed", "activemq", "rabbitmq")
+NEEDS = ("ordering", "exactly_once", "replay", "audit", "timeouts", "compensation",
+         "human_approval", "content_filtering")
+DEFAULT_RUNTIME = "python3.13"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_MESSAGE_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class Traffic:
+    average: float  # executions started per second
+    peak: float  # per second, >= average
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Needs:
+    ordering: bool = False
+    exactly_once: bool = False
+    replay: bool = False
+    audit: bool = False
+    timeouts: bool = False
+    compensation: bool = False
+    human_approval: bool = False
+    content_filtering: bool = False
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    index: int  # position in the file, 0-based
+    context: str
+    trigger: str
+    traffic: Traffic
+    duration: float  # seconds, end to end, waiting included
+    longest_step: float  # seconds
+    steps: tuple[str, ...]
+    coupling: str
+    consumers: tuple[str, ...]
+    fan_out: int
+    needs: Needs
+    caller_waits: bool
+    message_size: int  # bytes
+    data: str
+    external_targets: tuple[str, ...] = ()
+    after: str | None = None
+    api: str | None = None  # only for trigger: api
+    auth: str | None = None  # only for trigger: api
+    downstream_limit: float | None = None  # per second
+    source: str | None = None  # only for trigger: kafka / mq
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Workload:
+    version: int
+    name: str
+    flows: tuple[Flow, ...]
+    runtime: str = DEFAULT_RUNTIME
+    region: str = DEFAULT_REGION
+    description: str | None = None
+    path: str = "<workload>"
+    # where each value came from: ("flows", 0, "traffic", "peak") -> Location
+    locations: Mapping[tuple, Location] = field(default_factory=lambda: MappingProxyType({}), compare=False,
+                                                repr=False)
+
+    def flow(self, name: str) -> Flow:
+        for f in self.flows:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def location(self, path: tuple) -> Location | None:
+        """The closest known position of ``path``: the value, else its nearest parent."""
+        path = tuple(path)
+        while path:
+            loc = self.locations.get(path)
+            if loc is not None:
+                return loc
+            path = path[:-1]
+        return self.locations.get(())

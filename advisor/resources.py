@@ -1,0 +1,22 @@
+"""Where the shipped data lives: inside the wheel, or in a development checkout."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def data_dir(name: str) -> Path:
+    """The folder ``rules`` or ``templates``: ``advisor/_data/<name>`` in a wheel,
+    else ``<checkout>/<name>`` beside the package."""
+    for candidate in (_PKG / "_data" / name, _PKG.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"advisor's {name} folder is missing from this installation")
+
+
+def package_file(*parts: str) -> Path:
+    """A file shipped inside the package (schemas, data tables)."""
+    return _PKG.joinpath(*parts)

@@ -1,0 +1,120 @@
+"""Parsing of the workload file's value formats: rates, durations and sizes.
+
+One source of truth for the forms of ../spec/workload-v1.md, used by the
+loader, by ``advisor init`` and by anything else that reads such a value.
+Each parser returns a finite float (or int for sizes) or raises
+``ValueError`` whose message says what was expected.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+RATE_FORM = "a number per second or '<number>[k|M]/<s|min|h|day|month>', e.g. 20/s, 1.5k/min, 2M/month"
+DURATION_FORM = "a number of seconds or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"
+SIZE_FORM = "a number of bytes or '<number><B|KB|MB>', e.g. 4KB, 300KB, 2MB"
+
+_NUM = r"(\d+(?:\.\d+)?|\.\d+)"
+_RATE_RE = re.compile(rf"^\s*{_NUM}\s*([kM]?)\s*/\s*(s|sec|min|h|hour|day|d|month)\s*$")
+_DURATION_PART_RE = re.compile(rf"{_NUM}\s*(ms|s|m|h|d)")
+_SIZE_RE = re.compile(rf"^\s*{_NUM}\s*(B|KB|MB)\s*$")
+
+RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hour": 3600.0,
+              "d": 86400.0, "day": 86400.0, "month": 30 * 86400.0}
+MULTIPLIERS = {"": 1.0, "k": 1e3, "M": 1e6}
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
+
+
+def _number(value: object) -> float | None:
+    """A YAML number (not a bool) as a float, or None when it is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _check_finite(x: float, what: str, allow_zero: bool) -> float:
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError(f"{what} must be finite")
+    if x < 0 or (x == 0 and not allow_zero):
+        raise ValueError(f"{what} must be {'zero or more' if allow_zero else 'more than zero'}")
+    return x
+
+
+def parse_rate(value: object) -> float:
+    """Events per second from ``20/s``, ``1.5k/min``, ``2M/month`` or a number."""
+    n = _number(value)
+    if n is None:
+        if not isinstance(value, str):
+            raise ValueError(f"not a rate: {value!r}")
+        m = _RATE_RE.match(value)
+        if not m:
+            raise ValueError(f"cannot read {value!r} as a rate")
+        n = float(m.group(1)) * MULTIPLIERS[m.group(2)] / RATE_UNITS[m.group(3)]
+    return _check_finite(n, "a rate", allow_zero=False)
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from ``800ms``, ``45s``, ``1h30m``, ``3d`` or a number."""
+    n = _number(value)
+    if n is None:
+        if not isinstance(value, str):
+            raise ValueError(f"not a duration: {value!r}")
+        text = value.strip()
+        pos, total, seen = 0, 0.0, False
+        for m in _DURATION_PART_RE.finditer(text):
+            if text[pos:m.start()].strip():
+                break
+            total += float(m.group(1)) * DURATION_UNITS[m.group(2)]
+            pos, seen = m.end(), True
+        if not seen or text[pos:].strip():
+            raise ValueError(f"cannot read {value!r} as a duration")
+        n = total
+    return _check_finite(n, "a duration", allow_zero=False)
+
+
+def parse_size(value: object) -> int:
+    """Bytes from ``4KB``, ``300KB``, ``2MB`` or a number (1 KB = 1024 B)."""
+    n = _number(value)
+    if n is None:
+        if not isinstance(value, str):
+            raise ValueError(f"not a size: {value!r}")
+        m = _SIZE_RE.match(value)
+        if not m:
+            raise ValueError(f"cannot read {value!r} as a size")
+        n = float(m.group(1)) * SIZE_UNITS[m.group(2)]
+    _check_finite(n, "a size", allow_zero=False)
+    return int(math.ceil(n))
+
+
+def format_rate(per_second: float) -> str:
+    """A rate for people: ``400/s``, ``1.5/min``, ``1/day``."""
+    for unit, div in (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("day", 86400.0)):
+        v = per_second * div
+        if v >= 1 or unit == "day":
+            return f"{_short(v)}/{unit}"
+    return f"{per_second:g}/s"  # pragma: no cover - the loop always returns
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: ``800ms``, ``8s``, ``40m``, ``2d``."""
+    if seconds < 1:
+        return f"{_short(seconds * 1000)}ms"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0)):
+        if seconds >= size and (seconds / size) == int(seconds / size):
+            return f"{int(seconds / size)}{unit}"
+    return f"{_short(seconds)}s"
+
+
+def format_size(nbytes: int) -> str:
+    """A size for people: ``1KB``, ``300KB``, ``2MB``, ``17B``."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if nbytes >= size:
+            return f"{_short(nbytes / size)}{unit}"
+    return f"{nbytes}B"
+
+
+def _short(v: float) -> str:
+    if v == int(v):
+        return str(int(v))
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
