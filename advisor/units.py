@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 
-RATE_FORM = "a number per second or '<number>[k|M]/<s|min|h|day|month>', e.g. 20/s, 1.5k/min, 2M/month"
-DURATION_FORM = "a number of seconds or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"
-SIZE_FORM = "a number of bytes or '<number><B|KB|MB>', e.g. 4KB, 300KB, 2MB"
+RATE_FORM = "a rate: a number per second, or '<number>[k|M]/<s|min|h|day|month>', e.g. 20/s, 1.5k/min, 2M/month"
+DURATION_FORM = "a duration: a number of seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"
+SIZE_FORM = "a size: a number of bytes, or '<number><B|KB|MB>', e.g. 4KB, 300KB, 2MB"
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+)"
 _RATE_RE = re.compile(rf"^\s*{_NUM}\s*([kM]?)\s*/\s*(s|sec|min|h|hour|day|d|month)\s*$")

@@ -1,0 +1,263 @@
+"""Load a workload file: read, parse with positions, check, fill defaults.
+
+``load(path)`` returns an immutable :class:`~advisor.model.Workload` or
+raises :class:`~advisor.errors.WorkloadError` carrying *every* problem found
+in the file, each with ``file:line:column``, the field path, what is wrong,
+what was expected and, where it helps, a hint.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+from . import units
+from .errors import Location, Problem, UserError, WorkloadError
+from .model import (DEFAULT_MESSAGE_SIZE, DEFAULT_REGION, DEFAULT_RUNTIME, NEEDS, TRIGGERS, Flow, Needs,
+                    Traffic, Workload)
+from .resources import package_file
+from .yamlio import Document, loads, read_text
+
+SCHEMA_FILE = ("schemas", "workload.schema.json")
+KAFKA_SOURCES = ("msk", "self-managed")
+MQ_SOURCES = ("activemq", "rabbitmq")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The workload JSON Schema shipped in the package (``advisor schema`` prints it)."""
+    return json.loads(package_file(*SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def field_path(path: tuple) -> str:
+    """``("flows", 0, "traffic", "peak")`` -> ``flows[0].traffic.peak``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load(path) -> Workload:
+    """Read and check a workload file."""
+    name, text = read_text(path, what="workload file")
+    return load_text(text, name)
+
+
+def load_text(text: str, name: str = "<string>") -> Workload:
+    """Check a workload given as YAML text; ``name`` is used in messages."""
+    try:
+        doc = loads(text, name)
+    except UserError as exc:
+        raise WorkloadError(exc.problems) from None
+    return from_document(doc)
+
+
+def from_document(doc: Document) -> Workload:
+    problems = list(doc.problems)
+    data = doc.data
+    if data is None:
+        raise WorkloadError(problems + [Problem("the file is empty", Location(doc.file, 1, 1),
+                                                expected="a workload: version, name and flows",
+                                                hint="run 'advisor init' to write one")])
+    if not isinstance(data, dict):
+        raise WorkloadError(problems + [Problem(f"the top level is {'a list' if isinstance(data, list) else 'a single value'}",
+                                                doc.location(()), expected="a mapping with version, name and flows")])
+    from .schemacheck import Checker
+
+    reported = set()
+    for issue in Checker(schema()).check(data):
+        reported.add(issue.path)
+        problems.append(Problem(issue.message, doc.location(issue.path, key=issue.at_key),
+                                field_path(issue.path), issue.expected, issue.hint))
+    builder = _Normaliser(doc, problems, reported)
+    workload = builder.build(data)
+    if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0))
+        raise WorkloadError(_dedupe(problems))
+    return workload
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.location, p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+class _Normaliser:
+    """Fills defaults and checks what a schema cannot say (cross-field rules).
+
+    It reads defensively: a value of the wrong type was already reported by
+    the schema check, so here it is simply skipped.
+    """
+
+    def __init__(self, doc: Document, problems: list[Problem], reported: set[tuple] = frozenset()):
+        self.doc = doc
+        self.problems = problems
+        self.reported = reported  # paths the schema check already complained about
+
+    def error(self, path: tuple, message: str, expected: str | None = None, hint: str | None = None,
+              key: bool = False) -> None:
+        self.problems.append(Problem(message, self.doc.location(path, key=key), field_path(path), expected, hint))
+
+    def _value(self, parse, raw, path: tuple, form: str, default=None):
+        if raw is None:
+            return default
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            if path not in self.reported:  # else the schema check has said it already
+                self.error(path, str(exc), form)
+            return default
+
+    def build(self, data: dict) -> Workload | None:
+        raw_flows = data.get("flows") if isinstance(data.get("flows"), list) else []
+        flows_raw = [(i, f) for i, f in enumerate(raw_flows) if isinstance(f, dict)]
+        names: dict[str, int] = {}
+        for i, f in flows_raw:
+            name = f.get("name")
+            if isinstance(name, str):
+                if name in names:
+                    self.error(("flows", i, "name"), f"the flow name '{name}' is used twice (first by flows[{names[name]}])",
+                               "unique flow names", "rename one of the flows")
+                else:
+                    names[name] = i
+        by_name = {f["name"]: f for _, f in flows_raw if isinstance(f.get("name"), str)}
+        flows = [self._flow(i, f, by_name) for i, f in flows_raw]
+        if self.problems:
+            return None
+        return Workload(
+            version=data["version"], name=data["name"], flows=tuple(flows),
+            runtime=data.get("runtime", DEFAULT_RUNTIME), region=data.get("region", DEFAULT_REGION),
+            description=data.get("description"), path=self.doc.file,
+            locations=MappingProxyType({**self.doc.values}),
+        )
+
+    # -- one flow -------------------------------------------------------------------------------------------
+
+    def _flow(self, i: int, f: dict, by_name: dict[str, dict]) -> Flow | None:
+        p = ("flows", i)
+        name = f.get("name") if isinstance(f.get("name"), str) else f"flows[{i}]"
+        trigger = f.get("trigger")
+        after = f.get("after")
+
+        if trigger == "event":
+            if after is None:
+                self.error(p + ("trigger",), "trigger 'event' needs 'after'",
+                           "after: <the flow whose outcome event starts this one>", key=True)
+            elif isinstance(after, str):
+                if after == name:
+                    self.error(p + ("after",), f"the flow '{name}' cannot start after itself",
+                               "the name of another flow of this file")
+                elif after not in by_name:
+                    from .schemacheck import did_you_mean
+                    self.error(p + ("after",), f"there is no flow named '{after}'",
+                               "the name of another flow of this file: " + ", ".join(sorted(by_name)) if by_name else None,
+                               did_you_mean(after, by_name))
+        elif after is not None and trigger in TRIGGERS:
+            self.error(p + ("after",), f"'after' only goes with trigger 'event', not '{trigger}'",
+                       "no 'after' key, or trigger: event", key=True)
+        for key, only_for in (("api", ("api",)), ("auth", ("api",)), ("source", ("kafka", "mq"))):
+            if key in f and trigger in TRIGGERS and trigger not in only_for:
+                self.error(p + (key,), f"'{key}' only applies to trigger {' or '.join(only_for)}, not '{trigger}'",
+                           f"no '{key}' key for this trigger", key=True)
+        source = f.get("source")
+        if trigger == "kafka" and source in MQ_SOURCES or trigger == "mq" and source in KAFKA_SOURCES:
+            self.error(p + ("source",), f"'{source}' is not a {trigger} broker",
+                       "one of " + ", ".join(KAFKA_SOURCES if trigger == "kafka" else MQ_SOURCES))
+        caller_waits = f.get("caller_waits")
+        if caller_waits is True and trigger in TRIGGERS and trigger != "api":
+            self.error(p + ("caller_waits",), f"no caller waits on trigger '{trigger}'; only an API caller can wait",
+                       "caller_waits: false, or trigger: api")
+
+        traffic = self._traffic(i, f, by_name)
+        duration = self._value(units.parse_duration, f.get("duration"), p + ("duration",), units.DURATION_FORM)
+        steps = tuple(f["steps"]) if isinstance(f.get("steps"), list) and all(isinstance(s, str) for s in f["steps"]) \
+            else (name,)
+        longest = self._value(units.parse_duration, f.get("longest_step"), p + ("longest_step",), units.DURATION_FORM)
+        if duration is not None and longest is not None and longest > duration:
+            self.error(p + ("longest_step",),
+                       f"the longest step ({units.format_duration(longest)}) is longer than the whole flow "
+                       f"({units.format_duration(duration)})", "longest_step <= duration")
+        if longest is None and duration is not None:
+            longest = duration / len(steps) if steps else duration
+        consumers = tuple(c for c in f.get("consumers", []) if isinstance(c, str)) \
+            if isinstance(f.get("consumers"), list) else ()
+        fan_out = f.get("fan_out")
+        if isinstance(fan_out, int) and not isinstance(fan_out, bool) and "consumers" in f \
+                and isinstance(f.get("consumers"), list) and fan_out != len(consumers):
+            self.error(p + ("fan_out",), f"fan_out is {fan_out} but {len(consumers)} consumer(s) are listed",
+                       f"fan_out: {len(consumers)}, or drop one of the two", key=True)
+        if not isinstance(fan_out, int) or isinstance(fan_out, bool):
+            fan_out = len(consumers)
+        size = self._value(units.parse_size, f.get("message_size"), p + ("message_size",), units.SIZE_FORM,
+                           DEFAULT_MESSAGE_SIZE)
+        limit = self._value(units.parse_rate, f.get("downstream_limit"), p + ("downstream_limit",), units.RATE_FORM)
+        needs_raw = f.get("needs") if isinstance(f.get("needs"), dict) else {}
+        needs = Needs(**{k: bool(needs_raw.get(k, False)) for k in NEEDS if isinstance(needs_raw.get(k, False), bool)})
+        if traffic is None or duration is None or not isinstance(trigger, str) or not isinstance(f.get("name"), str):
+            return None
+        return Flow(
+            name=name, index=i, context=f.get("context", name), trigger=trigger, traffic=traffic,
+            duration=duration, longest_step=longest, steps=steps, coupling=f.get("coupling", "loose"),
+            consumers=consumers, fan_out=fan_out, needs=needs,
+            caller_waits=bool(caller_waits) if isinstance(caller_waits, bool) else trigger == "api",
+            message_size=size, data=f.get("data", "none"),
+            external_targets=tuple(f.get("external_targets", ())), after=after if trigger == "event" else None,
+            api=f.get("api", "http") if trigger == "api" else None,
+            auth=f.get("auth", "none") if trigger == "api" else None,
+            downstream_limit=limit, source=source, description=f.get("description"),
+        )
+
+    def _traffic(self, i: int, f: dict, by_name: dict[str, dict]) -> Traffic | None:
+        """Rates of this flow; a ``trigger: event`` flow inherits what it does not state from its ``after`` flow."""
+        p = ("flows", i, "traffic")
+        raw = f.get("traffic") if isinstance(f.get("traffic"), dict) else {}
+        inherited = self._inherited(f, by_name)
+        avg = self._value(units.parse_rate, raw.get("average"), p + ("average",), units.RATE_FORM)
+        peak = self._value(units.parse_rate, raw.get("peak"), p + ("peak",), units.RATE_FORM)
+        if ("average" in raw and avg is None) or ("peak" in raw and peak is None):
+            return None
+        if avg is None:
+            avg = inherited.average if inherited else 1.0
+        if peak is None:
+            peak = avg if "average" in raw or not inherited else max(inherited.peak, avg)
+        if peak < avg:
+            self.error(p + ("peak",), f"the peak ({units.format_rate(peak)}) is below the average "
+                                      f"({units.format_rate(avg)})", "peak >= average",
+                       "a peak is the highest rate the flow must absorb")
+        pattern = raw.get("pattern") if isinstance(raw.get("pattern"), str) else (
+            inherited.pattern if inherited else "unpredictable")
+        return Traffic(avg, peak, pattern)
+
+    def _inherited(self, f: dict, by_name: dict[str, dict]) -> Traffic | None:
+        """The traffic of the flow that ``after`` names, following the chain (cycles stop it)."""
+        seen = set()
+        while f.get("trigger") == "event" and isinstance(f.get("after"), str) and f["after"] in by_name:
+            if f["after"] in seen:
+                return None
+            seen.add(f["after"])
+            f = by_name[f["after"]]
+            raw = f.get("traffic") if isinstance(f.get("traffic"), dict) else {}
+            try:
+                if "average" in raw:
+                    avg = units.parse_rate(raw["average"])
+                    peak = units.parse_rate(raw["peak"]) if "peak" in raw else avg
+                    return Traffic(avg, max(peak, avg), raw.get("pattern", "unpredictable")
+                                   if isinstance(raw.get("pattern", ""), str) else "unpredictable")
+            except (ValueError, TypeError):
+                return None
+        return None
+
+
+def as_dict(workload: Workload) -> dict[str, Any]:
+    """The normalised workload as plain data (for facts, JSON and tests)."""
+    from dataclasses import asdict
+
+    d = asdict(workload)
+    d.pop("locations", None)
+    return d

@@ -1,0 +1,274 @@
+"""YAML in, with a position for every value, and nothing but plain data.
+
+The loader composes the YAML node graph with PyYAML's safe loader (the C one
+when available) and builds Python values itself, so that
+
+- every value and every mapping key keeps its ``file:line:column``;
+- duplicate keys are errors, never last-one-wins;
+- only the plain YAML tags (str, int, float, bool, null, map, seq, and
+  timestamps, kept as text) are accepted: ``!!python/object`` and friends are
+  rejected, nothing arbitrary is ever constructed;
+- alias bombs ("billion laughs"), deep nesting and huge files are stopped
+  with a clear message instead of eating memory or the stack.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problem, UserError
+
+MAX_BYTES = 10 * 1024 * 1024  # a workload of 10,000 flows is about 2 MB
+MAX_DEPTH = 64
+MAX_NODES = 2_000_000  # values built, aliases counted each time they are used
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Document:
+    """A YAML document as plain Python data, with where each piece came from."""
+
+    data: Any
+    file: str
+    values: dict[tuple, Location] = field(default_factory=dict)  # path -> position of the value
+    keys: dict[tuple, Location] = field(default_factory=dict)  # path -> position of its mapping key
+    problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags...
+
+    def location(self, path: tuple, *, key: bool = False) -> Location:
+        """Position of ``path`` (its key when ``key``), else of its nearest known parent."""
+        path = tuple(path)
+        table = self.keys if key else self.values
+        if path in table:
+            return table[path]
+        while path:
+            path = path[:-1]
+            if path in self.values:
+                return self.values[path]
+        return Location(self.file, 1, 1)
+
+
+def read_text(path: str | os.PathLike, *, what: str = "file") -> tuple[str, str]:
+    """Read a UTF-8 text file for parsing; returns (display name, text).
+
+    Every way this can fail (missing, a directory, unreadable, too big, not
+    UTF-8) is a ``UserError`` that says what to do.
+    """
+    p = Path(path)
+    name = str(path)
+    at = Location(name, 1, 1)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise UserError(Problem(f"no such {what}", at, hint="check the path")) from None
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read the {what}: {exc.strerror}", at)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UserError(Problem(f"is a directory, not a {what}", at, hint="name a YAML file inside it")) from None
+    if st.st_size > MAX_BYTES:
+        raise UserError(Problem(f"the {what} is {st.st_size / 1048576:.1f} MB, more than the {MAX_BYTES // 1048576} MB "
+                                "advisor reads", at, hint="split it, or check that it is the right file"))
+    try:
+        raw = p.read_bytes()
+    except PermissionError:
+        raise UserError(Problem(f"permission denied reading the {what}", at,
+                                hint="make it readable (chmod +r) or run as its owner")) from None
+    except OSError as exc:
+        raise UserError(Problem(f"cannot read the {what}: {exc.strerror}", at)) from None
+    return name, decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 (a BOM is allowed) or a ``UserError`` at the first bad byte."""
+    if len(raw) > MAX_BYTES:
+        raise UserError(Problem(f"the input is more than the {MAX_BYTES // 1048576} MB advisor reads",
+                                Location(name, 1, 1)))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise UserError(Problem(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", Location(name, line, col),
+                                expected="a UTF-8 text file", hint="re-save the file as UTF-8")) from None
+    return text
+
+
+def loads(text: str, name: str = "<string>") -> Document:
+    """Parse one YAML document. Syntax errors raise ``UserError``; problems
+    that do not stop reading (duplicate keys, forbidden tags) are collected in
+    ``Document.problems`` so that a caller can report them with the rest."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise UserError(_syntax_problem(exc, name, text)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - reader errors without marks
+        raise UserError(Problem(f"not valid YAML: {exc}", Location(name, 1, 1))) from None
+    except RecursionError:
+        raise UserError(Problem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)",
+                                Location(name, 1, 1))) from None
+    finally:
+        loader.dispose()
+    doc = Document(None, name)
+    if node is not None:
+        _check_size(node, name)
+        builder = _Builder(doc)
+        doc.data = builder.build(node, (), 0)
+    return doc
+
+
+def _check_size(root, name: str) -> None:
+    """Refuse documents that nest too deep or whose aliases expand past
+    ``MAX_NODES`` values, before building anything (sizes are memoised per
+    node, so a billion-laughs document costs only its own few nodes)."""
+    sizes: dict[int, int] = {}
+
+    def size(node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise UserError(Problem(f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                    _loc(name, node.start_mark), expected="a workload file's shallow structure"))
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        children = node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        if total > MAX_NODES:
+            raise UserError(Problem(f"the YAML expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                                    _loc(name, node.start_mark), hint="do not nest aliases (*name) of aliases"))
+        sizes[id(node)] = total
+        return total
+
+    size(root, 0)
+
+
+def _loc(name: str, mark) -> Location:
+    return Location(name, mark.line + 1, mark.column + 1)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    loc = _loc(name, mark) if mark is not None else Location(name, 1, 1)
+    what = (exc.problem or exc.context or "invalid YAML").strip()
+    lines = text.splitlines()
+    at_tab = mark is not None and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t"
+    if at_tab or "'\\t'" in what:
+        return Problem("a tab character is used for indentation", loc, expected="spaces",
+                       hint="YAML indents with spaces only; replace the tabs")
+    if "expected a single document" in what or "but found another document" in what:
+        return Problem("the file holds more than one YAML document", loc, expected="exactly one document",
+                       hint="remove the extra '---' separator")
+    context = f" {exc.context}" if exc.context and exc.problem else ""
+    return Problem(f"YAML syntax error: {what}{context}", loc, hint="check indentation, colons and quotes here")
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording positions."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+
+    def build(self, node, path: tuple, depth: int):
+        doc = self.doc
+        doc.values.setdefault(path, _loc(doc.file, node.start_mark))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _STD + "seq")
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            self._check_tag(node, _STD + "map")
+            return self._mapping(node, path, depth)
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def _check_tag(self, node, expected: str) -> None:
+        if node.tag != expected:
+            self.doc.problems.append(Problem(f"the tag {_short_tag(node.tag)} is not allowed",
+                                             _loc(self.doc.file, node.start_mark),
+                                             expected="plain YAML values without tags"))
+
+    def _scalar(self, node):
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self.doc.problems.append(Problem(f"the tag {_short_tag(tag)} is not allowed",
+                                             _loc(self.doc.file, node.start_mark),
+                                             expected="plain YAML values without tags",
+                                             hint="remove the tag; advisor never constructs objects from YAML"))
+            return node.value
+        if tag == _STD + "str" or tag == _STD + "timestamp":
+            return node.value
+        if tag == _STD + "null":
+            return None
+        if tag == _STD + "bool":
+            return _constructor.construct_yaml_bool(node)
+        if tag == _STD + "int":
+            return _constructor.construct_yaml_int(node)
+        return _constructor.construct_yaml_float(node)
+
+    def _mapping(self, node, path: tuple, depth: int) -> dict:
+        doc = self.doc
+        out: dict = {}
+        merges = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _STD + "merge":
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                doc.problems.append(Problem("a mapping key must be a plain name", _loc(doc.file, key_node.start_mark),
+                                            expected="a string key"))
+                continue
+            key = key_node.value if key_node.tag == _STD + "str" else str(self._scalar(key_node))
+            key_loc = _loc(doc.file, key_node.start_mark)
+            if key in out:
+                first = doc.keys[path + (key,)]
+                doc.problems.append(Problem(f"duplicate key '{key}' (first at line {first.line})", key_loc,
+                                            expected="each key once", hint="remove or rename one of them"))
+                continue
+            doc.keys[path + (key,)] = key_loc
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        for merge in merges:  # `<<: *defaults`: keys not given here come from the alias
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for src in sources:
+                value = self.build(src, path, depth + 1)
+                if not isinstance(value, dict):
+                    doc.problems.append(Problem("a merge key '<<' must name a mapping", _loc(doc.file, src.start_mark)))
+                    continue
+                for k, v in value.items():
+                    out.setdefault(k, v)
+        return out
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+
+
+# --- YAML out --------------------------------------------------------------------------------------------------
+
+class _Dumper(yaml.SafeDumper):
+    """One dumper with fixed options: block style, no aliases, insertion order."""
+
+    def ignore_aliases(self, data):  # noqa: D401 - PyYAML hook
+        return True
+
+
+def _str_representer(dumper, data: str):
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar(_STD + "str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dumps(data: Any, dumper: type[yaml.SafeDumper] = _Dumper) -> str:
+    """Deterministic YAML text (keys in the order given; callers sort where they need to)."""
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
