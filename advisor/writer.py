@@ -240,7 +240,7 @@ def apply(plan: Plan, *, dry_run: bool = False) -> Plan:
         if a.status in _WRITES | {"remove"} and _sha_or_none(_read_existing(root, a.path)) != a.before
     ]
     if changed:
-        raise _conflict_error(plan.out_dir, changed, what="changed on disk since advisor planned the run")
+        raise _conflict_error(plan.out_dir, changed, why="changed")
     if dry_run:
         return plan
     writes = [a for a in plan.actions if a.status in _WRITES and a.path != MANIFEST_NAME]
@@ -416,12 +416,12 @@ class _Transaction:
         try:
             os.link(tmp, target)
         except FileExistsError:
-            raise _conflict_error(target.parent, [target.name], what="appeared while advisor was writing") from None
+            raise _conflict_error(target.parent, [target.name], why="appeared") from None
         except OSError as exc:
             if exc.errno not in _NO_HARDLINKS:
                 raise
             if os.path.lexists(target):
-                raise _conflict_error(target.parent, [target.name], what="appeared while advisor was writing") from None
+                raise _conflict_error(target.parent, [target.name], why="appeared") from None
             os.replace(tmp, target)
             self.created_files.append(target)
             return
@@ -635,12 +635,19 @@ def _remove(root: Path, path: str) -> None:
             break
 
 
-def _conflict_error(out_dir: Path, paths: Iterable[str], *, what: str | None = None) -> ConflictError:
+_CONFLICT_WHY = {
+    "conflict": ("exists and differs from what advisor generates (you changed it, or advisor did not write it)",
+                 "exist and differ from what advisor generates (you changed them, or advisor did not write them)"),
+    "changed": ("changed on disk since advisor planned the run", "changed on disk since advisor planned the run"),
+    "appeared": ("appeared while advisor was writing", "appeared while advisor was writing"),
+}
+
+
+def _conflict_error(out_dir: Path, paths: Iterable[str], *, why: str = "conflict") -> ConflictError:
     paths = sorted(paths)
-    what = what or "exist and differ from what advisor generates (you changed them, or advisor did not write them)"
-    noun = "file" if len(paths) == 1 else "files"
-    problems = [Problem(f"{len(paths)} {noun} in {out_dir} {what}", hint=CONFLICT_HINT)]
-    problems += [Problem("conflict", field=p) for p in paths]
+    one, many = _CONFLICT_WHY[why]
+    summary = f"1 file in {out_dir} {one}" if len(paths) == 1 else f"{len(paths)} files in {out_dir} {many}"
+    problems = [Problem(summary, hint=CONFLICT_HINT)] + [Problem(p, field="conflict") for p in paths]
     err = ConflictError(problems)
     err.paths = tuple(paths)  # type: ignore[attr-defined]
     return err

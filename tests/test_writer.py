@@ -88,7 +88,8 @@ def test_user_edit_is_a_conflict_and_nothing_is_written(tmp_path):
     with pytest.raises(ConflictError) as info:
         writer.apply(p)
     assert info.value.paths == ("template.yaml",)
-    assert "template.yaml" in str(info.value) and "--force" in str(info.value)
+    assert str(info.value).splitlines()[1:] == ["conflict: template.yaml"]
+    assert "1 file in" in str(info.value) and "--force" in str(info.value)
     assert snapshot(out) == before  # not even the non-conflicting files
 
 
