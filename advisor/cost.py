@@ -1,0 +1,1093 @@
+"""Monthly cost of every option of every decision, at the workload's own traffic.
+
+Why: the advisor knows each flow's rate, duration, steps and payload, so it can
+put a price next to each option instead of leaving "Express is cheaper" as a
+slogan. Prices come from ``advisor/data/prices.yaml`` (dated, each with its
+source and confidence); the arithmetic is done in ``Decimal`` and every line
+is rounded to the cent, the way AWS's own pricing examples round, so a line
+and the total it adds up to can be checked by hand.
+
+A month is 30 days (2,592,000 s), as in ../spec/workload-v1.md. Per-flow
+estimates are list prices without free tiers: free tiers are per account, so
+they are applied once, to the sum over all flows, in the workload totals
+(``estimate_flow(..., free_tier=True)`` prices one flow as if it were alone).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from .model import DEFAULT_REGION, Flow, Workload
+
+SECONDS_PER_MONTH = 30 * 24 * 3600
+HOURS_PER_MONTH = 30 * 24
+DEFAULT_MEMORY_MB = 512
+STALE_AFTER_DAYS = 365
+
+PRICES_PATH = Path(__file__).resolve().parent / "data" / "prices.yaml"
+
+# Sizing assumptions, stated in every estimate that uses them.
+SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage + ReceiveMessage + DeleteMessage, unbatched
+FARGATE_TASK_VCPU = Decimal("0.25")
+FARGATE_TASK_GB = Decimal("0.5")
+FARGATE_MIN_TASK_SECONDS = 60
+EXPRESS_BASE_MEMORY_MB = 50  # pricing page: memory = 50 MB + definition + payload
+EXPRESS_DEFINITION_BYTES = 16 * 1024
+EXPRESS_MAX_SECONDS = 300
+AURORA_MIN_ACU = Decimal("0.5")
+AURORA_IOS_PER_EXECUTION = 2
+KINESIS_SHARD_IN_BYTES = 1024 * 1024
+KINESIS_SHARD_IN_RECORDS = 1000
+KINESIS_SHARD_OUT_BYTES = 2 * 1024 * 1024
+
+# When cost may weigh into a decision (see cost_preferences).
+EXPRESS_MIN_RATIO = 2.0
+FARGATE_MAX_SHARE = 0.5
+MIN_MONTHLY_SAVING = 1.0
+
+CONFIDENCE = {"D": "AWS documentation or pricing page", "A": "AWS-authored, not reference docs",
+              "T": "third-party page", "U": "uncertain"}
+
+_CENT = Decimal("0.01")
+_MICRO = Decimal("0.000001")
+
+
+def _d(x: float | int | str | Decimal) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(str(x))
+
+
+def _cents(x: Decimal) -> Decimal:
+    return x.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _ceil_div(a: int | float, b: int) -> int:
+    return max(1, math.ceil(a / b))
+
+
+def _num(x: Decimal) -> float | int:
+    """A JSON-friendly number: integers stay integers, others keep 6 decimals."""
+    q = x.quantize(_MICRO, rounding=ROUND_HALF_UP)
+    return int(q) if q == q.to_integral_value() else float(q)
+
+
+def _fmt(x: Decimal | float) -> str:
+    """A readable number for sentences: 2,592,000 or 1.157407."""
+    d = _d(x).quantize(_MICRO, rounding=ROUND_HALF_UP).normalize()
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d:,f}"
+
+
+# --------------------------------------------------------------------------- prices
+
+
+@dataclass(frozen=True)
+class Price:
+    """One list price, in one region, with where it came from."""
+    key: str
+    region: str
+    service: str
+    unit: str
+    per: Decimal
+    tiers: tuple[tuple[Decimal | None, Decimal], ...]  # (up to this many units, value per `per`)
+    source: str
+    via: str
+    read: date
+    confidence: str
+    uncertain: bool
+    free_per_month: Decimal = Decimal(0)
+    free_pool: str | None = None
+    note: str | None = None
+    minimum_capacity: Decimal | None = None
+    fallback_from: str | None = None  # set when the region had no entry and us-east-1's was used
+
+    @property
+    def unit_price(self) -> Decimal:
+        """Price of one unit in the first tier."""
+        return self.tiers[0][1] / self.per
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "region": self.region, "service": self.service, "unit": self.unit,
+            "unit_price": _unit_num(self.unit_price), "per": int(self.per),
+            "tiers": [{"up_to": None if up is None else int(up), "value": float(v)} for up, v in self.tiers],
+            "free_per_month": _num(self.free_per_month), "source": self.source, "via": self.via,
+            "read": self.read.isoformat(), "confidence": self.confidence, "uncertain": self.uncertain,
+            "note": self.note, "fallback_from": self.fallback_from,
+        }
+
+
+def _unit_num(x: Decimal) -> float:
+    return float(x.normalize())
+
+
+class PriceTableError(ValueError):
+    """The shipped or given price table is malformed (a bug in the data, not user input)."""
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    date: date
+    currency: str
+    base_region: str
+    entries: Mapping[str, Mapping[str, Price]]  # region -> key -> Price
+    path: str = "prices.yaml"
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted(self.entries))
+
+    def get(self, key: str, region: str) -> Price:
+        """The price of ``key`` in ``region``; falls back to the base region (marked)."""
+        regional = self.entries.get(region, {})
+        if key in regional:
+            return regional[key]
+        base = self.entries[self.base_region].get(key)
+        if base is None:
+            raise KeyError(f"no price {key!r} in the price table")
+        if region == self.base_region:
+            return base
+        return _replace_price(base, region=region, fallback_from=self.base_region)
+
+    def with_price(self, key: str, region: str | None = None, **changes: Any) -> "PriceTable":
+        """A copy with one entry changed (tests reproduce AWS examples quoted at older rates)."""
+        region = region or self.base_region
+        price = self.get(key, region)
+        if "value" in changes:
+            changes["tiers"] = ((None, _d(changes.pop("value"))),)
+        new = _replace_price(price, **changes)
+        entries = {r: dict(e) for r, e in self.entries.items()}
+        entries.setdefault(region, {})[key] = new
+        return PriceTable(self.date, self.currency, self.base_region, entries, self.path)
+
+
+def _replace_price(p: Price, **changes: Any) -> Price:
+    from dataclasses import replace
+    return replace(p, **changes)
+
+
+_REQUIRED = ("service", "unit", "per", "source", "via", "read", "confidence", "uncertain")
+
+
+def _parse_price(key: str, region: str, raw: Mapping[str, Any], where: str) -> Price:
+    missing = [f for f in _REQUIRED if f not in raw]
+    if missing:
+        raise PriceTableError(f"{where}: {region}/{key} lacks {', '.join(missing)}")
+    if ("value" in raw) == ("tiers" in raw):
+        raise PriceTableError(f"{where}: {region}/{key} needs exactly one of value, tiers")
+    if raw["confidence"] not in CONFIDENCE:
+        raise PriceTableError(f"{where}: {region}/{key} confidence must be one of {sorted(CONFIDENCE)}")
+    if raw["confidence"] == "U" and raw["uncertain"] is not True:
+        raise PriceTableError(f"{where}: {region}/{key} is [U] but not marked uncertain: true")
+    if not isinstance(raw["read"], date):
+        raise PriceTableError(f"{where}: {region}/{key} read must be a date (YYYY-MM-DD)")
+    if "value" in raw:
+        tiers: tuple[tuple[Decimal | None, Decimal], ...] = ((None, _d(raw["value"])),)
+    else:
+        tiers = tuple((None if t["up_to"] is None else _d(t["up_to"]), _d(t["value"])) for t in raw["tiers"])
+        if not tiers or tiers[-1][0] is not None:
+            raise PriceTableError(f"{where}: {region}/{key} last tier must have up_to: null")
+    return Price(
+        key=key, region=region, service=str(raw["service"]), unit=str(raw["unit"]), per=_d(raw["per"]),
+        tiers=tiers, source=str(raw["source"]), via=str(raw["via"]), read=raw["read"],
+        confidence=str(raw["confidence"]), uncertain=bool(raw["uncertain"]),
+        free_per_month=_d(raw.get("free_per_month", 0)), free_pool=raw.get("free_pool"),
+        note=raw.get("note"),
+        minimum_capacity=None if raw.get("minimum_capacity") is None else _d(raw["minimum_capacity"]),
+    )
+
+
+def parse_price_table(data: Mapping[str, Any], where: str = "prices.yaml") -> PriceTable:
+    """Check and convert a loaded price table; regional entries inherit the base region's fields."""
+    try:
+        base_region = data["base_region"]
+        regions = data["regions"]
+        table_date = data["date"]
+    except (KeyError, TypeError) as exc:
+        raise PriceTableError(f"{where}: missing {exc}") from None
+    if not isinstance(table_date, date):
+        raise PriceTableError(f"{where}: date must be YYYY-MM-DD")
+    if base_region not in regions:
+        raise PriceTableError(f"{where}: base region {base_region} has no prices")
+    base_raw = regions[base_region]
+    entries: dict[str, dict[str, Price]] = {}
+    for region in sorted(regions):
+        entries[region] = {}
+        for key in sorted(regions[region]):
+            raw = dict(regions[region][key])
+            if region != base_region:
+                if key not in base_raw:
+                    raise PriceTableError(f"{where}: {region}/{key} has no {base_region} entry to extend")
+                merged = {k: v for k, v in base_raw[key].items() if k not in ("value", "tiers")}
+                merged.update(raw)
+                raw = merged
+            entries[region][key] = _parse_price(key, region, raw, where)
+    return PriceTable(table_date, str(data.get("currency", "USD")), base_region, entries, where)
+
+
+@lru_cache(maxsize=4)
+def load_price_table(path: str | None = None) -> PriceTable:
+    """The shipped table (or ``path``), parsed once per process."""
+    import yaml
+
+    p = Path(path) if path else PRICES_PATH
+    with open(p, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return parse_price_table(data, where=str(p.name))
+
+
+def price_table_info(today: date | None = None, prices: PriceTable | None = None) -> dict[str, Any]:
+    """Date of the table and, when it is more than a year older than ``today``, a warning.
+
+    The result holds no day count, so the output only changes when the table
+    becomes stale, not every day.
+    """
+    prices = prices or load_price_table()
+    today = today or date.today()
+    stale = (today - prices.date).days > STALE_AFTER_DAYS
+    uncertain = sorted(k for k, p in prices.entries[prices.base_region].items() if p.uncertain)
+    return {
+        "date": prices.date.isoformat(),
+        "currency": prices.currency,
+        "base_region": prices.base_region,
+        "regions": list(prices.regions),
+        "stale": stale,
+        "warning": (f"The price table is dated {prices.date.isoformat()}, more than a year ago: "
+                    "prices may have changed; check each line's source.") if stale else None,
+        "uncertain_prices": uncertain,
+    }
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Line:
+    """One billed quantity: ``quantity`` units at ``unit_price``, ``usd`` rounded to the cent."""
+    service: str
+    price: str  # price table key
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    usd: Decimal
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "price": self.price, "quantity": _num(self.quantity),
+                "unit": self.unit, "unit_price": _unit_num(self.unit_price), "usd": float(self.usd),
+                "note": self.note}
+
+
+def charge(price: Price, quantity: Decimal | float | int, *, free: Decimal | float | int = 0) -> list[Line]:
+    """Price ``quantity`` units: subtract ``free`` units, then walk the tiers.
+
+    One line per tier actually used (one zero line when nothing is billed),
+    each rounded to the cent like AWS's worked examples.
+    """
+    qty = _d(quantity)
+    free_used = min(qty, _d(free))
+    billable = qty - free_used
+    free_note = f"after {_fmt(free_used)} free" if free_used > 0 else None
+    lines: list[Line] = []
+    lower = Decimal(0)
+    for i, (up_to, value) in enumerate(price.tiers):
+        unit_price = value / price.per
+        band = billable - lower if up_to is None else min(billable, up_to) - lower
+        if band <= 0 and lines:
+            break
+        band = max(band, Decimal(0))
+        note = free_note if not lines else None
+        if len(price.tiers) > 1:
+            tier = f"tier {i + 1}"
+            note = f"{note}; {tier}" if note else tier
+        lines.append(Line(price.service, price.key, band, price.unit, unit_price, _cents(band * unit_price), note))
+        if up_to is None or billable <= up_to:
+            break
+        lower = up_to
+    return lines
+
+
+@dataclass(frozen=True)
+class OptionCost:
+    """The monthly cost of one option of one decision for one flow."""
+    decision: str
+    option: str
+    usage: tuple[tuple[str, Decimal], ...]  # price key -> monthly quantity, before free tiers
+    lines: tuple[Line, ...]
+    assumptions: tuple[str, ...]
+
+    @property
+    def monthly_usd(self) -> Decimal:
+        return sum((ln.usd for ln in self.lines), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "option": self.option, "monthly_usd": float(self.monthly_usd),
+                "lines": [ln.to_dict() for ln in self.lines], "assumptions": list(self.assumptions)}
+
+
+@dataclass(frozen=True)
+class FlowCost:
+    flow: str
+    region: str
+    executions_per_month: Decimal
+    memory_mb: int
+    free_tier: bool
+    decisions: Mapping[str, Mapping[str, OptionCost]]
+    assumptions: tuple[str, ...]
+    chosen: Mapping[str, str] | None = None  # decision -> option, from a recommendation
+
+    def option(self, decision: str, option: str) -> OptionCost:
+        return self.decisions[decision][option]
+
+    @property
+    def chosen_monthly_usd(self) -> Decimal | None:
+        if not self.chosen:
+            return None
+        return sum((self.decisions[d][o].monthly_usd for d, o in self.chosen.items()), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "flow": self.flow, "region": self.region, "memory_mb": self.memory_mb,
+            "executions_per_month": _num(self.executions_per_month), "free_tier_applied": self.free_tier,
+            "assumptions": list(self.assumptions),
+            "decisions": {d: {o: oc.to_dict() for o, oc in sorted(opts.items())}
+                          for d, opts in sorted(self.decisions.items())},
+            "chosen": dict(sorted(self.chosen.items())) if self.chosen else None,
+            "chosen_monthly_usd": None if self.chosen is None else float(self.chosen_monthly_usd or 0),
+        }
+        return out
+
+
+@dataclass(frozen=True)
+class WorkloadCost:
+    workload: str
+    region: str
+    flows: tuple[FlowCost, ...]
+    table: Mapping[str, Any]
+    lines: tuple[Line, ...] | None  # totals of the chosen options, free tiers applied once
+    assumptions: tuple[str, ...]
+
+    @property
+    def monthly_usd(self) -> Decimal | None:
+        if self.lines is None:
+            return None
+        return sum((ln.usd for ln in self.lines), Decimal(0))
+
+    def per_service(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for ln in self.lines or ():
+            out[ln.service] = out.get(ln.service, Decimal(0)) + ln.usd
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        total = None
+        if self.lines is not None:
+            total = {"monthly_usd": float(self.monthly_usd or 0),
+                     "per_service": {s: float(v) for s, v in self.per_service().items()},
+                     "lines": [ln.to_dict() for ln in self.lines]}
+        return {"workload": self.workload, "region": self.region, "currency": self.table.get("currency", "USD"),
+                "price_table": dict(self.table), "assumptions": list(self.assumptions),
+                "flows": [f.to_dict() for f in self.flows], "total": total}
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Everything an option estimate needs, derived once per flow."""
+    flow: Flow
+    prices: PriceTable
+    region: str
+    memory_mb: int
+    executions: Decimal  # per month
+
+    @property
+    def n_steps(self) -> int:
+        return max(1, len(self.flow.steps))
+
+    @property
+    def busy_seconds(self) -> Decimal:
+        """Compute time per execution: waiting (timers, people) is not compute."""
+        return min(_d(self.flow.duration), _d(self.flow.longest_step) * self.n_steps)
+
+    @property
+    def consumers(self) -> int:
+        return max(1, self.flow.fan_out)
+
+    def chunks(self, unit_bytes: int) -> int:
+        return _ceil_div(self.flow.message_size, unit_bytes)
+
+
+_Usage = list[tuple[str, Decimal]]
+_Estimator = Callable[[_Ctx], tuple[_Usage, list[str]]]
+
+
+def _nothing(why: str) -> _Estimator:
+    def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+        return [], [why]
+    return est
+
+
+def _sqs_usage(ctx: _Ctx, key: str, queues: int) -> tuple[_Usage, str]:
+    chunks = ctx.chunks(64 * 1024)
+    qty = ctx.executions * chunks * SQS_REQUESTS_PER_MESSAGE * queues
+    why = (f"{SQS_REQUESTS_PER_MESSAGE} SQS requests (send, receive, delete, unbatched) per message"
+           f" x {chunks} 64 KB chunk(s) x {queues} queue(s); Lambda's poller batches receives and deletes,"
+           " which lowers this, and adds empty receives, which raises it")
+    return [(key, qty)], why
+
+
+# orchestrator ----------------------------------------------------------------
+
+def _sfn_standard(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    n = ctx.n_steps
+    return [("sfn.standard.transitions", ctx.executions * n)], [
+        f"{n} state transition(s) per execution, one per step; retries, Choice, Wait and Pass states add more"]
+
+
+def express_billed_memory_mb(message_size: int) -> int:
+    """Pricing-page formula: 50 MB + definition + payload, billed in 64 MB chunks (no Map/Parallel assumed)."""
+    used_mb = EXPRESS_BASE_MEMORY_MB + (EXPRESS_DEFINITION_BYTES + message_size) / (1024 * 1024)
+    return 64 * math.ceil(used_mb / 64)
+
+
+def _sfn_express(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    billed_s = (_d(ctx.flow.duration) * 10).to_integral_value(rounding=ROUND_CEILING) / 10
+    mem_mb = express_billed_memory_mb(ctx.flow.message_size)
+    gb_hours = ctx.executions * billed_s * _d(mem_mb) / 1024 / 3600
+    notes = [f"one request per execution; {_fmt(billed_s)} s billed per execution (rounded up to 100 ms)",
+             f"{mem_mb} MB billed memory: 50 MB + a 16 KB definition + the {ctx.flow.message_size} B payload,"
+             " in 64 MB chunks, no Map or Parallel state"]
+    if ctx.flow.duration > EXPRESS_MAX_SECONDS:
+        notes.append(f"Express stops an execution after {EXPRESS_MAX_SECONDS} s; this flow takes "
+                     f"{_fmt(ctx.flow.duration)} s, so this figure is only a comparison")
+    return [("sfn.express.requests", ctx.executions), ("sfn.express.duration", gb_hours)], notes
+
+
+# channel ---------------------------------------------------------------------
+
+def _messages_note(ctx: _Ctx) -> str:
+    return (f"one outcome event of {ctx.flow.message_size} B per execution, {ctx.consumers} consumer(s)"
+            + ("" if ctx.flow.fan_out else " (none declared: one assumed)"))
+
+
+def _ch_sqs(key: str) -> _Estimator:
+    def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+        usage, why = _sqs_usage(ctx, key, ctx.consumers)
+        return usage, [_messages_note(ctx), "one queue per consumer: the producer sends to each", why]
+    return est
+
+
+def _sns_publish(ctx: _Ctx, key: str = "sns.publishes") -> _Usage:
+    return [(key, ctx.executions * ctx.chunks(64 * 1024)),
+            ("sns.deliveries.lambda_sqs", ctx.executions * ctx.consumers)]
+
+
+def _ch_sns(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return _sns_publish(ctx), [_messages_note(ctx), "one publish per 64 KB chunk; subscribers are Lambda or SQS"]
+
+
+def _ch_sns_fifo(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    usage, why = _sqs_usage(ctx, "sqs.fifo.requests", ctx.consumers)
+    return _sns_publish(ctx, "sns.fifo.publishes") + usage, [
+        _messages_note(ctx), "SNS FIFO delivers only to SQS FIFO queues: one per consumer, its send counted", why,
+        "the SNS FIFO per-GB payload charge is not in the table and is left out"]
+
+
+def _ch_sns_sqs(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    usage, why = _sqs_usage(ctx, "sqs.standard.requests", ctx.consumers)
+    return _sns_publish(ctx) + usage, [_messages_note(ctx), "one SQS queue per consumer subscribed to the topic,"
+                                       " SNS's delivery counted as the send", why]
+
+
+def _ch_eventbridge(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("eventbridge.events", ctx.executions * ctx.chunks(64 * 1024))], [
+        _messages_note(ctx), "one custom event per 64 KB chunk; same-account rule targets are not charged"]
+
+
+def _ch_eventbridge_sns(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    events = [("eventbridge.events", ctx.executions * ctx.chunks(64 * 1024))]
+    return events + _sns_publish(ctx), [_messages_note(ctx), "each event is published once to an SNS topic,"
+                                        " which delivers to every consumer"]
+
+
+def kinesis_shards(peak_per_s: float, message_size: int, readers: int) -> int:
+    """Provisioned shards for the peak: 1 MB/s and 1,000 records/s in, 2 MB/s out shared by the readers."""
+    return max(1,
+               math.ceil(peak_per_s * message_size / KINESIS_SHARD_IN_BYTES),
+               math.ceil(peak_per_s / KINESIS_SHARD_IN_RECORDS),
+               math.ceil(peak_per_s * message_size * readers / KINESIS_SHARD_OUT_BYTES))
+
+
+def _kinesis(readers: Callable[[_Ctx], int]) -> _Estimator:
+    def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+        n_readers = readers(ctx)
+        shards = kinesis_shards(ctx.flow.traffic.peak, ctx.flow.message_size, n_readers)
+        units = ctx.executions * ctx.chunks(25 * 1024)
+        return [("kinesis.shard_hours", _d(shards * HOURS_PER_MONTH)), ("kinesis.put_payload_units", units)], [
+            f"provisioned mode: {shards} shard(s) for the peak of {_fmt(ctx.flow.traffic.peak)}/s of "
+            f"{ctx.flow.message_size} B with {n_readers} reader(s) sharing 2 MB/s per shard, all month",
+            "one record per execution; no enhanced fan-out, no extended retention"]
+    return est
+
+
+def _ch_dynamodb_streams(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("dynamodb.streams.lambda_reads", ctx.executions * ctx.consumers)], [
+        "stream reads by Lambda triggers; the table writes that feed the stream are priced under data_store"]
+
+
+# entry -----------------------------------------------------------------------
+
+def _api_usage(ctx: _Ctx, style: str) -> tuple[_Usage, list[str]]:
+    size = ctx.flow.message_size
+    if style == "rest":
+        return [("apigw.rest.requests", ctx.executions)], ["REST API: one request per execution"]
+    if style == "websocket":
+        minutes = _ceil_div(ctx.flow.duration, 60)
+        msgs = ctx.executions * 2 * ctx.chunks(32 * 1024)
+        return ([("apigw.websocket.messages", msgs),
+                 ("apigw.websocket.connection_minutes", ctx.executions * minutes)],
+                ["WebSocket API: a request and a reply message per execution (32 KB units), one connection"
+                 f" held {minutes} minute(s) per execution"])
+    if style == "graphql":
+        return [("appsync.operations", ctx.executions)], ["AppSync: one query or mutation per execution,"
+                                                          " no subscriptions or caching"]
+    units = ctx.chunks(512 * 1024)
+    return [("apigw.http.requests", ctx.executions * units)], [f"HTTP API: {units} 512 KB request unit(s) per"
+                                                               " execution; 12-month free tier not applied"]
+
+
+def _entry_api(kind: str) -> _Estimator:
+    def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+        usage, notes = _api_usage(ctx, ctx.flow.api or "http")
+        if kind == "api-queue":
+            q, why = _sqs_usage(ctx, "sqs.standard.requests", 1)
+            usage, notes = usage + q, notes + ["the API writes each request to an SQS queue", why]
+        elif kind == "api-async":
+            notes = notes + ["the async hand-off (StartExecution, PutEvents, async invoke) is priced with the"
+                             " orchestrator, channel and compute options"]
+        return usage, notes
+    return est
+
+
+def _entry_schedule(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("scheduler.invocations", ctx.executions)], ["EventBridge Scheduler: one invocation per execution"]
+
+
+def _entry_eventbridge_rule(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    why = {"event": "the events are already priced in the upstream flow's channel",
+           "schedule": "scheduled rules on the default bus are not charged (recalled, not read from a page)",
+           "upload": "AWS service events on the default bus are free"}.get(
+        ctx.flow.trigger, "events from AWS services on the default bus are free; custom events are priced"
+                          " where they are published")
+    return [], [why]
+
+
+def _entry_s3_event(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("s3.put_requests", ctx.executions)], ["one S3 PUT (the upload) per execution; the event"
+                                                   " notification itself is not charged"]
+
+
+def _entry_sqs_poll(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    usage, why = _sqs_usage(ctx, "sqs.standard.requests", 1)
+    return usage, ["Lambda's SQS poller is free; the queue's requests are not", why]
+
+
+def _entry_stream_poll(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("dynamodb.streams.lambda_reads", ctx.executions)], ["stream reads by a Lambda trigger"]
+
+
+# compute ---------------------------------------------------------------------
+
+def _lambda(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    n, busy = ctx.n_steps, ctx.busy_seconds
+    gb_s = ctx.executions * busy * _d(ctx.memory_mb) / 1024
+    return [("lambda.requests", ctx.executions * n), ("lambda.duration", gb_s)], [
+        f"one invocation per step ({n} per execution), {_fmt(busy)} s of compute per execution in all,"
+        f" {ctx.memory_mb} MB, x86, on-demand; INIT time (billed since Aug 2025) not included"]
+
+
+def _fargate(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    busy = ctx.busy_seconds
+    concurrency = _d(ctx.flow.traffic.average) * busy
+    if concurrency < 1:
+        per_task = max(busy, _d(FARGATE_MIN_TASK_SECONDS))
+        task_hours = ctx.executions * per_task / 3600
+        how = (f"one task per execution, running {_fmt(per_task)} s (busy time, 1-minute minimum),"
+               f" since average concurrency is {_fmt(concurrency)}")
+    else:
+        tasks = math.ceil(concurrency)
+        task_hours = _d(tasks * HOURS_PER_MONTH)
+        how = (f"a service of {tasks} task(s) running all month for an average concurrency of {_fmt(concurrency)};"
+               " scaling out for the peak is not priced")
+    return [("fargate.vcpu_hours", task_hours * FARGATE_TASK_VCPU), ("fargate.gb_hours", task_hours * FARGATE_TASK_GB)], [
+        f"task size {FARGATE_TASK_VCPU} vCPU / {FARGATE_TASK_GB} GB per concurrent execution, Linux/x86", how]
+
+
+# data store ------------------------------------------------------------------
+
+def _dynamodb(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    w, r = ctx.chunks(1024), ctx.chunks(4096)
+    return [("dynamodb.write_request_units", ctx.executions * w), ("dynamodb.read_request_units", ctx.executions * r)], [
+        f"on-demand: one write ({w} WRU) and one strongly consistent read ({r} RRU) of the payload per execution;"
+        " storage, indexes and streams not included"]
+
+
+def _aurora(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    proxy = ctx.prices.get("rds_proxy.capacity_hours", ctx.region)
+    proxy_capacity = max(AURORA_MIN_ACU, proxy.minimum_capacity or Decimal(0))
+    return [("aurora.acu_hours", AURORA_MIN_ACU * HOURS_PER_MONTH),
+            ("aurora.io_requests", ctx.executions * AURORA_IOS_PER_EXECUTION),
+            ("rds_proxy.capacity_hours", proxy_capacity * HOURS_PER_MONTH)], [
+        f"Aurora Serverless v2 at its {AURORA_MIN_ACU} ACU minimum all month (RDS Proxy rules out scaling to 0);"
+        " capacity above the minimum for the load is not priced",
+        f"RDS Proxy billed for {_fmt(proxy_capacity)} capacity units all month",
+        f"{AURORA_IOS_PER_EXECUTION} I/O requests per execution (Aurora Standard); storage not included"]
+
+
+def _s3(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    return [("s3.put_requests", ctx.executions), ("s3.get_requests", ctx.executions)], [
+        "one PUT and one GET per execution; storage and transfer not included"]
+
+
+ESTIMATORS: dict[str, dict[str, _Estimator]] = {
+    "orchestrator": {
+        "step-functions-standard": _sfn_standard,
+        "step-functions-express": _sfn_express,
+        "none": _nothing("no state machine; the steps' compute is priced under compute"),
+    },
+    "channel": {
+        "none": _nothing("no channel: nothing is published"),
+        "sqs": _ch_sqs("sqs.standard.requests"),
+        "sqs-fifo": _ch_sqs("sqs.fifo.requests"),
+        "sns": _ch_sns,
+        "sns-fifo": _ch_sns_fifo,
+        "sns-sqs": _ch_sns_sqs,
+        "eventbridge": _ch_eventbridge,
+        "eventbridge-sns": _ch_eventbridge_sns,
+        "kinesis": _kinesis(lambda ctx: ctx.consumers),
+        "dynamodb-streams": _ch_dynamodb_streams,
+    },
+    "entry": {
+        "api-sync": _entry_api("api-sync"),
+        "api-async": _entry_api("api-async"),
+        "api-queue": _entry_api("api-queue"),
+        "schedule": _entry_schedule,
+        "s3-event": _entry_s3_event,
+        "sqs-poll": _entry_sqs_poll,
+        "kinesis-poll": _kinesis(lambda ctx: 1),
+        "dynamodb-stream-poll": _entry_stream_poll,
+        "kafka-poll": _nothing("the Kafka cluster (MSK or self-managed) is not priced; Lambda's poller is free"),
+        "mq-poll": _nothing("the Amazon MQ broker is not priced; Lambda's poller is free"),
+        "eventbridge-rule": _entry_eventbridge_rule,
+        "sns-subscription": _nothing("the publishes are priced in the upstream flow's channel; delivery to"
+                                     " Lambda is not charged [U]"),
+    },
+    "compute": {"lambda": _lambda, "fargate": _fargate},
+    "data_store": {
+        "dynamodb": _dynamodb,
+        "aurora-serverless": _aurora,
+        "s3": _s3,
+        "none": _nothing("no data store"),
+    },
+    # Not a decision of the recommendation contract: the API style is the user's
+    # input, but its price is worth showing next to the others.
+    "api_style": {style: (lambda s: lambda ctx: _api_usage(ctx, s))(style)
+                  for style in ("http", "rest", "websocket", "graphql")},
+}
+
+ENTRY_OPTIONS_BY_TRIGGER: dict[str, tuple[str, ...]] = {
+    "api": ("api-sync", "api-async", "api-queue"),
+    "schedule": ("schedule", "eventbridge-rule"),
+    "upload": ("s3-event", "eventbridge-rule"),
+    "queue": ("sqs-poll",),
+    "stream": ("kinesis-poll",),
+    "change-data": ("dynamodb-stream-poll",),
+    "event": ("eventbridge-rule", "sns-subscription", "sqs-poll"),
+    "kafka": ("kafka-poll",),
+    "mq": ("mq-poll",),
+}
+
+
+def _options_for(flow: Flow, decision: str) -> tuple[str, ...]:
+    if decision == "entry":
+        return ENTRY_OPTIONS_BY_TRIGGER.get(flow.trigger, ())
+    if decision == "api_style":
+        if flow.trigger != "api":
+            return ()
+        return tuple(sorted({"http", "rest", flow.api or "http"}))
+    return tuple(ESTIMATORS[decision])
+
+
+def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool) -> OptionCost:
+    usage, notes = ESTIMATORS[decision][option](ctx)
+    usage = [(k, q.quantize(_MICRO, rounding=ROUND_HALF_UP)) for k, q in usage]
+    lines: list[Line] = []
+    pools: dict[str, Decimal] = {}
+    for key, qty in usage:
+        price = ctx.prices.get(key, ctx.region)
+        free = Decimal(0)
+        if free_tier and price.free_per_month:
+            pool = price.free_pool or key
+            left = pools.setdefault(pool, price.free_per_month)
+            free = min(left, qty)
+            pools[pool] = left - free
+        lines.extend(charge(price, qty, free=free))
+    notes = list(notes) + _price_notes(ctx.prices, ctx.region, (k for k, _ in usage))
+    if free_tier and pools:
+        notes.append("always-free monthly allowances applied as if this flow were alone in the account")
+    return OptionCost(decision, option, tuple(usage), tuple(lines), tuple(notes))
+
+
+def _price_notes(prices: PriceTable, region: str, keys: Iterable[str]) -> list[str]:
+    notes = []
+    for key in sorted(set(keys)):
+        p = prices.get(key, region)
+        if p.fallback_from:
+            notes.append(f"no {region} price for {key} in the table: used {p.fallback_from}'s")
+        if p.uncertain:
+            notes.append(f"price {key} is marked uncertain [{p.confidence}]: verify at {p.source}")
+    return notes
+
+
+def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable) -> _Ctx:
+    executions = (_d(flow.traffic.average) * SECONDS_PER_MONTH).quantize(_MICRO, rounding=ROUND_HALF_UP)
+    return _Ctx(flow, prices, region, memory_mb, executions)
+
+
+def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAULT_REGION, *,
+                    memory_mb: int = DEFAULT_MEMORY_MB, free_tier: bool = False,
+                    prices: PriceTable | None = None) -> OptionCost:
+    """The monthly cost of one option (any option of ``ESTIMATORS``, whatever the trigger)."""
+    ctx = _context(flow, region, memory_mb, prices or load_price_table())
+    return _option_cost(ctx, decision, option, free_tier)
+
+
+def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                  free_tier: bool = False, prices: PriceTable | None = None,
+                  chosen: Mapping[str, str] | None = None) -> FlowCost:
+    """Every option of every decision for one flow, per 30-day month.
+
+    Entry options are those that fit the flow's trigger; ``chosen``
+    (decision -> option, e.g. from a recommendation) adds any option it names.
+    """
+    prices = prices or load_price_table()
+    ctx = _context(flow, region, memory_mb, prices)
+    decisions: dict[str, dict[str, OptionCost]] = {}
+    for decision in ESTIMATORS:
+        options = set(_options_for(flow, decision))
+        if chosen and decision in chosen and chosen[decision] in ESTIMATORS[decision]:
+            options.add(chosen[decision])
+        if options:
+            decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier) for o in sorted(options)}
+    notes = [f"{_fmt(flow.traffic.average)} executions/s on average = {_fmt(ctx.executions)} per 30-day month",
+             f"{memory_mb} MB per function or task where memory matters"]
+    if region not in prices.entries:
+        notes.append(f"region {region} is not in the price table: every price is {prices.base_region}'s")
+    if not free_tier:
+        notes.append("list prices without free tiers (they are per account: see the workload total)")
+    known = {d: o for d, o in (chosen or {}).items() if d in decisions and o in decisions[d]}
+    return FlowCost(flow.name, region, ctx.executions, memory_mb, free_tier, decisions, tuple(notes),
+                    known or None)
+
+
+COST_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
+
+
+def chosen_options(recommendation: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """flow name -> decision -> chosen option, read from a recommendation dict."""
+    out: dict[str, dict[str, str]] = {}
+    for f in recommendation.get("flows", []):
+        decisions = f.get("decisions", {})
+        out[f["name"]] = {d: decisions[d]["choice"] for d in COST_DECISIONS
+                          if d in decisions and decisions[d].get("choice") is not None}
+    return out
+
+
+def estimate_workload(workload: Workload, recommendation: Mapping[str, Any] | None = None, *,
+                      region: str | None = None, memory_mb: int = DEFAULT_MEMORY_MB,
+                      prices: PriceTable | None = None, today: date | None = None) -> WorkloadCost:
+    """Every flow's options, and, given a recommendation, the monthly total of its choices.
+
+    The total sums the chosen options' quantities over all flows per price,
+    then applies each always-free allowance once and the volume tiers to the sum.
+    """
+    prices = prices or load_price_table()
+    region = region or workload.region
+    chosen = chosen_options(recommendation) if recommendation else {}
+    flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name))
+                  for f in workload.flows)
+    notes = ["a month is 30 days; rates are the workload's averages (Kinesis shards: the peak)",
+             "data transfer, storage, logs, metrics and tracing are not included"]
+    lines: tuple[Line, ...] | None = None
+    if recommendation is not None:
+        totals: dict[str, Decimal] = {}
+        for fc in flows:
+            for d, o in (fc.chosen or {}).items():
+                for key, qty in fc.decisions[d][o].usage:
+                    totals[key] = totals.get(key, Decimal(0)) + qty
+        out: list[Line] = []
+        pools: dict[str, Decimal] = {}
+        free_keys = []
+        for key in sorted(totals):
+            price = prices.get(key, region)
+            free = Decimal(0)
+            if price.free_per_month:
+                pool = price.free_pool or key
+                left = pools.setdefault(pool, price.free_per_month)
+                free = min(left, totals[key])
+                pools[pool] = left - free
+                free_keys.append(key)
+            out.extend(charge(price, totals[key], free=free))
+        lines = tuple(out)
+        if free_keys:
+            notes.append("always-free monthly allowances applied once to the workload's total: "
+                         + ", ".join(free_keys))
+        notes.extend(_price_notes(prices, region, totals))
+    else:
+        notes.append("no recommendation given: options are listed but nothing is totalled")
+    return WorkloadCost(workload.name, region, flows, price_table_info(today, prices), lines, tuple(notes))
+
+
+# --------------------------------------------------------------------------- facts for the engine
+
+FACTS: dict[str, str] = {
+    "cost.orchestrator.standard_monthly": "USD/month of Step Functions Standard for this flow (list price)",
+    "cost.orchestrator.express_monthly": "USD/month of Step Functions Express for this flow (list price)",
+    "cost.orchestrator.standard_over_express_ratio": "Standard / Express monthly cost (0 when Express costs 0)",
+    "cost.orchestrator.express_saving_monthly": "Standard minus Express, USD/month",
+    "cost.compute.lambda_monthly": "USD/month of the flow's steps on Lambda",
+    "cost.compute.fargate_monthly": "USD/month of the flow's steps on Fargate",
+    "cost.compute.fargate_over_lambda_ratio": "Fargate / Lambda monthly cost (0 when Lambda costs 0)",
+    "cost.compute.lambda_saving_monthly": "Fargate minus Lambda, USD/month (negative: Fargate is cheaper)",
+    "cost.entry.http_api_monthly": "USD/month of an HTTP API for this flow (trigger api only)",
+    "cost.entry.rest_api_monthly": "USD/month of a REST API for this flow (trigger api only)",
+}
+
+
+def _ratio(a: Decimal, b: Decimal) -> float:
+    return round(float(a / b), 2) if b > 0 else 0.0
+
+
+def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+               prices: PriceTable | None = None) -> dict[str, float]:
+    """Numbers the rule engine may compare (names and meaning in ``FACTS``), list prices, no free tier."""
+    est = lambda d, o: estimate_option(flow, d, o, region, memory_mb=memory_mb, prices=prices).monthly_usd  # noqa: E731
+    std, exp = est("orchestrator", "step-functions-standard"), est("orchestrator", "step-functions-express")
+    lam, far = est("compute", "lambda"), est("compute", "fargate")
+    facts = {
+        "cost.orchestrator.standard_monthly": float(std),
+        "cost.orchestrator.express_monthly": float(exp),
+        "cost.orchestrator.standard_over_express_ratio": _ratio(std, exp),
+        "cost.orchestrator.express_saving_monthly": float(std - exp),
+        "cost.compute.lambda_monthly": float(lam),
+        "cost.compute.fargate_monthly": float(far),
+        "cost.compute.fargate_over_lambda_ratio": _ratio(far, lam),
+        "cost.compute.lambda_saving_monthly": float(far - lam),
+    }
+    if flow.trigger == "api":
+        facts["cost.entry.http_api_monthly"] = float(est("api_style", "http"))
+        facts["cost.entry.rest_api_monthly"] = float(est("api_style", "rest"))
+    return dict(sorted(facts.items()))
+
+
+@dataclass(frozen=True)
+class CostPreference:
+    """A preference the guidance lets cost decide, shaped like a trace entry of the engine."""
+    rule: str
+    name: str
+    decision: str
+    prefer: Mapping[str, float]
+    because: str
+    evidence: Mapping[str, Any]
+    references: tuple[str, ...]
+
+    def to_trace(self) -> dict[str, Any]:
+        return {"rule": self.rule, "name": self.name, "kind": "preference",
+                "effect": {"prefer": dict(self.prefer)}, "because": self.because,
+                "evidence": dict(sorted(self.evidence.items())), "references": list(self.references)}
+
+
+def cost_preferences(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                     prices: PriceTable | None = None) -> list[CostPreference]:
+    """Only where the guidance says cost decides (aws-facts sections 2.1, 6 and 7):
+
+    * K101: Express over Standard for a flow that fits in 5 minutes when
+      Standard costs at least ``EXPRESS_MIN_RATIO`` times as much and the
+      saving is at least ``MIN_MONTHLY_SAVING`` (AWS: "typically ~90% cheaper
+      for short, high-volume flows").
+    * K201: Fargate over Lambda for steady traffic when Fargate costs at most
+      ``FARGATE_MAX_SHARE`` of Lambda and saves at least ``MIN_MONTHLY_SAVING``
+      ("steady, high utilisation 24/7: Fargate"; on-demand Lambda pays per ms).
+    Hard limits (Express's 5 minutes, Lambda's 15) stay the engine's job.
+    """
+    f = cost_facts(flow, region, memory_mb=memory_mb, prices=prices)
+    out: list[CostPreference] = []
+    std, exp = f["cost.orchestrator.standard_monthly"], f["cost.orchestrator.express_monthly"]
+    ratio = f["cost.orchestrator.standard_over_express_ratio"]
+    if (flow.duration <= EXPRESS_MAX_SECONDS and ratio >= EXPRESS_MIN_RATIO
+            and std - exp >= MIN_MONTHLY_SAVING):
+        out.append(CostPreference(
+            "K101", "cost.orchestrator.express_cheaper", "orchestrator", {"step-functions-express": 1.0},
+            f"At {_fmt(flow.traffic.average)} executions/s with {max(1, len(flow.steps))} steps, Standard would cost"
+            f" ${std:,.2f}/month and Express ${exp:,.2f}/month ({ratio}x less) for a {_fmt(flow.duration)} s flow;"
+            " AWS's guidance picks Express for short, high-volume flows on cost.",
+            {k: f[k] for k in ("cost.orchestrator.standard_monthly", "cost.orchestrator.express_monthly",
+                               "cost.orchestrator.standard_over_express_ratio")} | {"flow.duration": flow.duration},
+            ("https://docs.aws.amazon.com/step-functions/latest/dg/cost-opt-exp-workflows.html",
+             "https://aws.amazon.com/blogs/compute/building-cost-effective-aws-step-functions-workflows/",
+             "https://aws.amazon.com/step-functions/pricing/")))
+    lam, far = f["cost.compute.lambda_monthly"], f["cost.compute.fargate_monthly"]
+    if (flow.traffic.pattern == "steady" and lam > 0 and far <= FARGATE_MAX_SHARE * lam
+            and lam - far >= MIN_MONTHLY_SAVING):
+        out.append(CostPreference(
+            "K201", "cost.compute.fargate_cheaper_when_steady", "compute", {"fargate": 1.0},
+            f"Traffic is steady at {_fmt(flow.traffic.average)} executions/s: Lambda would cost ${lam:,.2f}/month"
+            f" and Fargate ${far:,.2f}/month; for steady, high utilisation the guidance prefers Fargate on cost.",
+            {"cost.compute.lambda_monthly": lam, "cost.compute.fargate_monthly": far,
+             "flow.traffic.pattern": flow.traffic.pattern},
+            ("https://aws.amazon.com/fargate/pricing/", "https://aws.amazon.com/lambda/pricing/")))
+    return out
+
+
+# --------------------------------------------------------------------------- recommend integration
+
+
+def attach_costs(recommendation: Mapping[str, Any], workload_cost: WorkloadCost) -> dict[str, Any]:
+    """A copy of the recommendation dict with costs next to each option.
+
+    Adds ``decisions[d]["cost"] = {option: usd}`` for every priced option,
+    ``flow["cost"] = {"monthly_usd": <chosen total>, "currency": ...}`` and a
+    top-level ``cost`` with the workload total, per service, table date and warning.
+    """
+    import copy
+
+    rec = copy.deepcopy(dict(recommendation))
+    by_name = {fc.flow: fc for fc in workload_cost.flows}
+    for f in rec.get("flows", []):
+        fc = by_name.get(f.get("name"))
+        if fc is None:
+            continue
+        for d, dec in f.get("decisions", {}).items():
+            if d in fc.decisions:
+                dec["cost"] = {o: float(oc.monthly_usd) for o, oc in sorted(fc.decisions[d].items())}
+        f["cost"] = {"monthly_usd": None if fc.chosen_monthly_usd is None else float(fc.chosen_monthly_usd),
+                     "currency": workload_cost.table.get("currency", "USD")}
+    total = workload_cost.to_dict()["total"]
+    rec["cost"] = {"monthly_usd": None if total is None else total["monthly_usd"],
+                   "per_service": None if total is None else total["per_service"],
+                   "currency": workload_cost.table.get("currency", "USD"),
+                   "price_table_date": workload_cost.table["date"],
+                   "warning": workload_cost.table.get("warning"),
+                   "assumptions": list(workload_cost.assumptions)}
+    return rec
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _usd(x: Decimal | float) -> str:
+    return f"${_d(x):,.2f}"
+
+
+def _rows(wc: WorkloadCost) -> Iterable[tuple[str, str, str, str, Decimal]]:
+    for fc in wc.flows:
+        for d, opts in sorted(fc.decisions.items()):
+            for o, oc in sorted(opts.items()):
+                mark = "yes" if fc.chosen and fc.chosen.get(d) == o else ""
+                yield fc.flow, d, o, mark, oc.monthly_usd
+
+
+def format_cost(workload_cost: WorkloadCost, fmt: str = "table") -> str:
+    """Render for ``advisor cost``: "table" (rich), "json" or "markdown"."""
+    if fmt == "json":
+        return json.dumps(workload_cost.to_dict(), sort_keys=True, indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(workload_cost)
+    if fmt == "table":
+        return _table(workload_cost)
+    raise ValueError(f"unknown format {fmt!r}: use table, json or markdown")
+
+
+def _header(wc: WorkloadCost) -> list[str]:
+    t = wc.table
+    out = [f"Monthly cost estimate for {wc.workload} in {wc.region} (prices of {t['date']}, {t['currency']})"]
+    if t.get("warning"):
+        out.append(f"WARNING: {t['warning']}")
+    return out
+
+
+def _markdown(wc: WorkloadCost) -> str:
+    out = [f"# {_header(wc)[0]}", ""]
+    if wc.table.get("warning"):
+        out += [f"> **Warning:** {wc.table['warning']}", ""]
+    if wc.lines is not None:
+        out += ["## Total of the recommended options", "", "| service | USD/month |", "|---|---:|"]
+        out += [f"| {s} | {_usd(v)} |" for s, v in wc.per_service().items()]
+        out += [f"| **total** | **{_usd(wc.monthly_usd or 0)}** |", ""]
+    for fc in wc.flows:
+        out += [f"## Flow `{fc.flow}`", "", "| decision | option | chosen | USD/month |", "|---|---|---|---:|"]
+        out += [f"| {d} | {o} | {m} | {_usd(v)} |" for f, d, o, m, v in _rows(wc) if f == fc.flow]
+        out += ["", "| decision | option | service | quantity | unit | unit price | USD |",
+                "|---|---|---|---:|---|---:|---:|"]
+        for d, opts in sorted(fc.decisions.items()):
+            for o, oc in sorted(opts.items()):
+                for ln in oc.lines:
+                    out.append(f"| {d} | {o} | {ln.service} | {_fmt(ln.quantity)} | {ln.unit} |"
+                               f" {format(ln.unit_price.normalize(), 'f')} | {_usd(ln.usd)} |")
+        out += ["", "Assumptions:", ""] + [f"- {a}" for a in fc.assumptions]
+        for d, opts in sorted(fc.decisions.items()):
+            for o, oc in sorted(opts.items()):
+                out += [f"- {d} / {o}: {a}" for a in oc.assumptions]
+        out.append("")
+    out += ["## Workload assumptions", ""] + [f"- {a}" for a in wc.assumptions] + [""]
+    return "\n".join(out)
+
+
+def _table(wc: WorkloadCost) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
+    for line in _header(wc):
+        console.print(line, markup=False)
+    if wc.lines is not None:
+        tot = Table(title="Total of the recommended options", show_lines=False)
+        tot.add_column("service")
+        tot.add_column("USD/month", justify="right")
+        for s, v in wc.per_service().items():
+            tot.add_row(s, _usd(v))
+        tot.add_row("total", _usd(wc.monthly_usd or 0))
+        console.print(tot)
+    for fc in wc.flows:
+        t = Table(title=f"Flow {fc.flow}: {_fmt(fc.executions_per_month)} executions/month")
+        for col, just in (("decision", "left"), ("option", "left"), ("chosen", "left"), ("service", "left"),
+                          ("quantity", "right"), ("unit", "left"), ("USD", "right")):
+            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        for d, opts in sorted(fc.decisions.items()):
+            for o, oc in sorted(opts.items()):
+                mark = "yes" if fc.chosen and fc.chosen.get(d) == o else ""
+                t.add_row(d, o, mark, "", "", "total", _usd(oc.monthly_usd))
+                for ln in oc.lines:
+                    t.add_row("", "", "", ln.service, _fmt(ln.quantity), ln.unit, _usd(ln.usd))
+        console.print(t)
+        for a in fc.assumptions:
+            console.print(f"  - {a}", markup=False)
+        for d, opts in sorted(fc.decisions.items()):
+            for o, oc in sorted(opts.items()):
+                for a in oc.assumptions:
+                    console.print(f"  - {d} / {o}: {a}", markup=False)
+    console.print("Assumptions:", markup=False)
+    for a in wc.assumptions:
+        console.print(f"  - {a}", markup=False)
+    return buf.getvalue()
