@@ -1,0 +1,511 @@
+"""Diagrams: the graph built for each example, and the Mermaid / DOT text written from it.
+
+The recommendation dicts are built by hand from each example's expected
+choices (reasonable ones for decisions the example leaves open), so these
+tests do not depend on the rule engine.
+
+Syntax: DOT is parsed with pydot (a test extra) and, when the Graphviz ``dot``
+binary is installed, rendered with ``dot -Tsvg``. No offline Mermaid parser
+exists for Python, so Mermaid text is checked against the grammar subset that
+``to_mermaid`` emits (every line must match one of its forms, subgraphs must
+balance, every edge must refer to a declared node).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advisor import diagram
+from advisor.diagram import architecture_graph, contexts_graph, mermaid_block, render, to_dot, to_mermaid
+from advisor.workload import load_text
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+if not EXAMPLES.is_dir():  # CI lays shared/ beside the clone
+    EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+
+DECISIONS = ("composition", "orchestrator", "channel", "entry", "compute", "data_store")
+_ENTRY_BY_TRIGGER = {"schedule": "schedule", "upload": "s3-event", "queue": "sqs-poll", "stream": "kinesis-poll",
+                     "change-data": "dynamodb-stream-poll", "kafka": "kafka-poll", "mq": "mq-poll"}
+_FOLLOWS = {"eventbridge": "eventbridge-rule", "eventbridge-sns": "sns-subscription", "sns": "sns-subscription",
+            "sns-sqs": "sqs-poll", "sqs": "sqs-poll", "sqs-fifo": "sqs-poll", "sns-fifo": "sqs-poll",
+            "kinesis": "kinesis-poll", "dynamodb-streams": "dynamodb-stream-poll"}
+_STORE_BY_DATA = {"none": "none", "key-value": "dynamodb", "relational": "aurora-serverless", "files": "s3"}
+
+
+def workload_of(doc: dict):
+    return load_text(yaml.safe_dump(doc, sort_keys=False), "example.yaml")
+
+
+def hand_rec(workload, expect: dict | None = None, overrides: dict | None = None) -> dict:
+    """A recommendation dict with the expected choices (first acceptable one) and
+    plain defaults for the rest; ``overrides`` = {flow: {decision: choice}}."""
+    expect, overrides = expect or {}, overrides or {}
+    flows, chosen = [], {}
+    for f in workload.flows:
+        want = dict(expect.get(f.name) or {})
+        want.update(overrides.get(f.name) or {})
+        c: dict[str, str] = {}
+        for d, v in want.items():
+            if isinstance(v, list):
+                v = v[0]
+            if isinstance(v, dict):
+                v = _FOLLOWS[chosen[v["follows"]]["channel"]]
+            c[d] = v
+        c.setdefault("orchestrator", "none")
+        c.setdefault("composition", "choreography" if c["orchestrator"] == "none" else "orchestration")
+        c.setdefault("channel", "none" if not f.consumers else "eventbridge")
+        if f.trigger == "api":
+            c.setdefault("entry", "api-sync" if f.caller_waits else "api-async")
+        elif f.trigger == "event":
+            c.setdefault("entry", _FOLLOWS.get(chosen.get(f.after, {}).get("channel"), "eventbridge-rule"))
+        else:
+            c.setdefault("entry", _ENTRY_BY_TRIGGER[f.trigger])
+        c.setdefault("compute", "lambda")
+        c.setdefault("data_store", _STORE_BY_DATA[f.data])
+        chosen[f.name] = c
+        flows.append({"name": f.name, "context": f.context, "trigger": f.trigger, "after": f.after,
+                      "decisions": {d: {"choice": c[d], "runner_up": None, "reason": "", "scores": {},
+                                        "excluded": {}, "trace": []} for d in DECISIONS},
+                      "hops": [], "findings": []})
+    return {"version": 1, "workload": workload.name, "region": workload.region, "flows": flows, "findings": []}
+
+
+def example(name: str, overrides: dict | None = None):
+    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    w = workload_of(doc["workload"])
+    return w, hand_rec(w, doc.get("expect"), overrides)
+
+
+def example_names() -> list[str]:
+    return sorted(p.stem for p in EXAMPLES.glob("e*.yaml"))
+
+
+needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared examples not found")
+
+
+def edges_of(graph) -> set[tuple[str, str, str]]:
+    return {(e.source, e.target, e.label) for e in graph.edges}
+
+
+def kinds_of(graph) -> dict[str, str]:
+    return {n.id: n.kind for n in graph.nodes}
+
+
+# ------------------------------------------------------------ architecture, per example
+
+# For each example: nodes (id -> kind) and edges (source, target, label) that must be
+# there. Written out by hand from the example's expected choices, not computed.
+ARCH_EXPECTED = {
+    "e01-thumbnails": (
+        {"make-thumbnail/uploads": "bucket", "make-thumbnail/function": "function",
+         "make-thumbnail/store": "bucket"},
+        {("make-thumbnail/uploads", "make-thumbnail/function", "event, async"),
+         ("make-thumbnail/function", "make-thumbnail/store", "read/write, sync")},
+    ),
+    "e02-shop": (
+        {"checkout/api": "api", "checkout/state-machine": "state-machine",
+         "checkout/function/validate-cart": "function", "checkout/function/charge-card": "function",
+         "checkout/function/reserve-stock": "function", "checkout/store": "database", "checkout/bus": "bus",
+         "consumer/email": "consumer", "consumer/analytics": "consumer",
+         "ship-order/state-machine": "state-machine", "ship-order/function/pick": "function",
+         "ship-order/function/pack": "function", "ship-order/function/hand-to-carrier": "function"},
+        {("checkout/api", "checkout/state-machine", "push, sync"),
+         ("checkout/state-machine", "checkout/function/charge-card", "push, sync"),
+         ("checkout/function/charge-card", "checkout/store", "read/write, sync"),
+         ("checkout/state-machine", "checkout/bus", "publish, async"),
+         ("checkout/bus", "consumer/email", "event, async"),
+         ("checkout/bus", "consumer/analytics", "event, async"),
+         ("checkout/bus", "ship-order/state-machine", "event, async"),
+         ("ship-order/state-machine", "ship-order/function/pick", "push, sync")},
+    ),
+    "e03-alerts-fanout": (
+        {"raise-alert/source-queue": "queue", "raise-alert/function": "function", "raise-alert/topic": "topic",
+         **{f"consumer/{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
+        {("raise-alert/source-queue", "raise-alert/function", "poll, async"),
+         ("raise-alert/function", "raise-alert/topic", "publish, async"),
+         *{("raise-alert/topic", f"consumer/{c}", "event, async")
+           for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
+    ),
+    "e04-nightly-report": (
+        {"nightly-report/schedule": "schedule", "nightly-report/state-machine": "state-machine",
+         "nightly-report/task/gather": "task", "nightly-report/task/compute": "task",
+         "nightly-report/task/publish": "task", "nightly-report/store": "bucket"},
+        {("nightly-report/schedule", "nightly-report/state-machine", "event, async"),
+         ("nightly-report/state-machine", "nightly-report/task/compute", "push, sync"),
+         ("nightly-report/task/publish", "nightly-report/store", "read/write, sync")},
+    ),
+    "e05-clickstream": (
+        {"ingest-events/source-stream": "stream", "ingest-events/function": "function",
+         "ingest-events/stream": "stream", "consumer/aggregator": "consumer", "consumer/archiver": "consumer"},
+        {("ingest-events/source-stream", "ingest-events/function", "poll, async"),
+         ("ingest-events/function", "ingest-events/stream", "publish, async"),
+         ("ingest-events/stream", "consumer/aggregator", "poll, async"),
+         ("ingest-events/stream", "consumer/archiver", "poll, async")},
+    ),
+    "e06-ledger-fifo": (
+        {"record-transaction/api": "api", "record-transaction/function": "function",
+         "record-transaction/store": "table", "record-transaction/queue": "queue",
+         "consumer/balance-keeper": "consumer"},
+        {("record-transaction/api", "record-transaction/function", "event, async"),
+         ("record-transaction/function", "record-transaction/store", "read/write, sync"),
+         ("record-transaction/function", "record-transaction/queue", "publish, async"),
+         ("record-transaction/queue", "consumer/balance-keeper", "poll, async")},
+    ),
+    "e07-saas-events": (
+        {"ticket-escalated/api": "api", "ticket-escalated/function": "function", "ticket-escalated/bus": "bus",
+         "consumer/on-call": "consumer", "external/datadog": "external", "external/zendesk": "external"},
+        {("ticket-escalated/api", "ticket-escalated/function", "push, sync"),
+         ("ticket-escalated/bus", "consumer/on-call", "event, async"),
+         ("ticket-escalated/bus", "external/datadog", "event, async"),
+         ("ticket-escalated/bus", "external/zendesk", "event, async")},
+    ),
+    "e08-spiky-ingest": (
+        {"submit-response/api": "api", "submit-response/request-queue": "queue",
+         "submit-response/function": "function", "submit-response/store": "database"},
+        {("submit-response/api", "submit-response/request-queue", "push, async"),
+         ("submit-response/request-queue", "submit-response/function", "poll, async"),
+         ("submit-response/function", "submit-response/store", "read/write, sync")},
+    ),
+}
+
+
+@needs_examples
+def test_every_example_has_expectations():
+    assert set(example_names()) <= set(ARCH_EXPECTED), "add the new example to ARCH_EXPECTED"
+
+
+@needs_examples
+@pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
+def test_architecture_nodes_and_edges(name):
+    w, rec = example(name)
+    g = architecture_graph(w, rec)
+    nodes, edges = ARCH_EXPECTED[name]
+    kinds = kinds_of(g)
+    for nid, kind in nodes.items():
+        assert kinds.get(nid) == kind, f"{nid}: expected a {kind}, got {kinds.get(nid)}"
+    missing = edges - edges_of(g)
+    assert not missing, f"missing edges: {sorted(missing)}"
+    ids = [n.id for n in g.nodes]
+    assert len(ids) == len(set(ids))
+    for e in g.edges:  # every hop is labelled with a model/role and sync or async
+        assert e.source in kinds and e.target in kinds
+        assert re.fullmatch(r"(push|event|poll|publish|read/write|change data), (sync|async)", e.label), e
+    flows = {f.name for f in w.flows}
+    for n in g.nodes:  # every resource of a flow sits in that flow's group
+        if "/" in n.id and n.id.split("/")[0] in flows:
+            assert n.group == f"flow/{n.id.split('/')[0]}"
+
+
+@needs_examples
+def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
+    w, rec = example("e02-shop")
+    g = architecture_graph(w, rec)
+    assert "consumer/shipping" not in kinds_of(g)  # ship-order is shipping's own entry
+    assert not any(n.kind == "api" for n in g.nodes if n.group == "flow/ship-order")
+    labels = {n.id: n.label for n in g.nodes}
+    assert labels["checkout/state-machine"].startswith("Step Functions Express")
+    assert labels["ship-order/state-machine"].startswith("Step Functions Standard")
+    assert labels["checkout/store"].startswith("Aurora Serverless v2")
+    groups = {gr.id: gr.label for gr in g.groups}
+    assert groups == {"flow/checkout": "checkout (context: orders)", "flow/ship-order": "ship-order (context: shipping)"}
+
+
+@needs_examples
+def test_shop_with_sns_sqs_gives_one_queue_per_consumer_and_an_inbox_for_ship_order():
+    w, rec = example("e02-shop", {"checkout": {"channel": "sns-sqs"}, "ship-order": {"entry": "sqs-poll"}})
+    g = architecture_graph(w, rec)
+    e = edges_of(g)
+    for c in ("email", "analytics"):
+        assert ("checkout/topic", f"checkout/queue/{c}", "event, async") in e
+        assert (f"checkout/queue/{c}", f"consumer/{c}", "poll, async") in e
+    assert ("checkout/topic", "ship-order/inbox", "event, async") in e
+    assert ("ship-order/inbox", "ship-order/state-machine", "poll, async") in e
+    assert "checkout/bus" not in kinds_of(g)
+
+
+@needs_examples
+def test_eventbridge_sns_puts_a_topic_behind_the_bus():
+    w, rec = example("e03-alerts-fanout", {"raise-alert": {"channel": "eventbridge-sns"}})
+    e = edges_of(architecture_graph(w, rec))
+    assert ("raise-alert/function", "raise-alert/bus", "publish, async") in e
+    assert ("raise-alert/bus", "raise-alert/topic", "event, async") in e
+    assert ("raise-alert/topic", "consumer/sms", "event, async") in e
+
+
+@needs_examples
+def test_dynamodb_streams_channel_reads_the_flow_table():
+    w, rec = example("e06-ledger-fifo", {"record-transaction": {"channel": "dynamodb-streams"}})
+    e = edges_of(architecture_graph(w, rec))
+    assert ("record-transaction/store", "record-transaction/stream", "change data, async") in e
+    assert ("record-transaction/stream", "consumer/balance-keeper", "poll, async") in e
+
+
+@needs_examples
+def test_hops_from_the_recommendation_override_the_derived_model():
+    w, rec = example("e02-shop")
+    rec["flows"][0]["hops"] = [{"from": "api-gateway", "to": "state-machine", "service": "apigateway",
+                                "model": "event", "mode": "async"}]
+    e = edges_of(architecture_graph(w, rec))
+    assert ("checkout/api", "checkout/state-machine", "event, async") in e
+    assert ("checkout/api", "checkout/state-machine", "push, sync") not in e
+
+
+@needs_examples
+def test_missing_flow_in_recommendation_is_an_error():
+    w, rec = example("e02-shop")
+    rec["flows"].pop()
+    with pytest.raises(ValueError, match="ship-order"):
+        architecture_graph(w, rec)
+
+
+# ---------------------------------------------------------------- contexts
+
+
+@needs_examples
+def test_contexts_shop():
+    w, rec = example("e02-shop")
+    g = contexts_graph(w, rec)
+    assert [n.id for n in g.nodes] == ["context/orders", "context/shipping", "context/email", "context/analytics"]
+    assert {(e.source, e.target) for e in g.edges} == {
+        ("context/orders", "context/shipping"), ("context/orders", "context/email"),
+        ("context/orders", "context/analytics")}
+    assert all(e.label == "checkout (eventbridge)" for e in g.edges)
+    assert not any(n.marks for n in g.nodes) and not g.notes
+
+
+@needs_examples
+def test_contexts_hub_is_highlighted():
+    w, rec = example("e03-alerts-fanout")
+    g = contexts_graph(w, rec)
+    assert g.node("context/raise-alert").marks == ("hub",)
+    assert g.node("context/sms").marks == ()
+    assert "hub: raise-alert has 7 event links" in g.notes
+    assert "classDef hub" in to_mermaid(g) and "class n1 hub" in to_mermaid(g)
+
+
+def cyclic_workload():
+    return workload_of({"version": 1, "name": "loop", "flows": [
+        {"name": "place", "context": "orders", "trigger": "api", "duration": "1s", "consumers": ["billing"]},
+        {"name": "bill", "context": "billing", "trigger": "event", "after": "place", "duration": "1s",
+         "consumers": ["orders"]},
+        {"name": "notify", "context": "comms", "trigger": "event", "after": "bill", "duration": "1s"},
+    ]})
+
+
+def test_contexts_cycle_is_found_and_highlighted():
+    w = cyclic_workload()
+    g = contexts_graph(w, hand_rec(w))
+    assert g.node("context/orders").marks == ("cycle",)
+    assert g.node("context/billing").marks == ("cycle",)
+    assert g.node("context/comms").marks == ()
+    marked = {(e.source, e.target) for e in g.edges if "cycle" in e.marks}
+    assert marked == {("context/orders", "context/billing"), ("context/billing", "context/orders")}
+    assert g.notes == ("cycle: orders -> billing -> orders",)
+    m = to_mermaid(g)
+    assert "==>" in m and "linkStyle 0,1 stroke:#c0392b" in m
+    d = to_dot(g)
+    red = [line for line in d.splitlines() if "->" in line and 'color="#c0392b"' in line]
+    assert red == ['  n1 -> n2 [label="place (eventbridge)", color="#c0392b", penwidth=2];',
+                   '  n2 -> n1 [label="bill (eventbridge)", color="#c0392b", penwidth=2];']
+
+
+def test_importing_the_module_does_not_import_networkx():
+    code = "import sys, advisor.diagram; print('networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- Mermaid syntax
+
+_LABEL = r'"[^"\n]*"'
+_SHAPES = "|".join(re.escape(o) + _LABEL + re.escape(c) for o, c in set(diagram._MERMAID_SHAPES.values()))
+_MERMAID_LINES = {
+    "header": re.compile(r"flowchart LR"),
+    "comment": re.compile(r"\s*%%[^\n]*"),
+    "subgraph": re.compile(rf"\s+subgraph (g\d+)\[{_LABEL}\]"),
+    "end": re.compile(r"\s+end"),
+    "node": re.compile(rf"\s+(n\d+)(?:{_SHAPES})"),
+    "edge": re.compile(rf"\s+(n\d+) (?:-->|-\.->|==>)(?:\|{_LABEL}\|)? (n\d+)"),
+    "classDef": re.compile(r"\s+classDef [a-z]+ [a-z-]+:[#\w]+(,[a-z-]+:[#\w]+)*"),
+    "class": re.compile(r"\s+class (n\d+(?:,n\d+)*) [a-z]+"),
+    "linkStyle": re.compile(r"\s+linkStyle \d+(?:,\d+)* [a-z-]+:[#\w]+(,[a-z-]+:[#\w]+)*"),
+}
+
+
+def check_mermaid(text: str) -> None:
+    """Fail unless every line is one of the forms ``to_mermaid`` may write."""
+    lines = text.rstrip("\n").split("\n")
+    assert text.endswith("\n") and lines[0] == "flowchart LR"
+    declared, depth, edges = set(), 0, 0
+    for no, line in enumerate(lines[1:], 2):
+        kind = next((k for k, rx in _MERMAID_LINES.items() if rx.fullmatch(line)), None)
+        assert kind not in (None, "header"), f"line {no} is not valid Mermaid we emit: {line!r}"
+        m = _MERMAID_LINES[kind].fullmatch(line)
+        if kind == "subgraph":
+            depth += 1
+        elif kind == "end":
+            depth -= 1
+            assert depth >= 0, f"line {no}: end without subgraph"
+        elif kind == "node":
+            assert m.group(1) not in declared, f"line {no}: {m.group(1)} declared twice"
+            declared.add(m.group(1))
+        elif kind == "edge":
+            edges += 1
+            assert {m.group(1), m.group(2)} <= declared, f"line {no}: edge to an undeclared node"
+        elif kind == "class":
+            assert set(m.group(1).split(",")) <= declared
+        elif kind == "linkStyle":
+            assert all(int(i) < edges for i in line.split()[1].split(","))
+    assert depth == 0
+
+
+def test_mermaid_checker_rejects_broken_text():
+    good = 'flowchart LR\n  n1["a"]\n  n2["b"]\n  n1 -->|"x"| n2\n'
+    check_mermaid(good)
+    for bad in (good.replace('"a"', '"a"b"'), good.replace("n2 -->", "n3 -->").replace("n1 -->", "n3 -->"),
+                good + "  end\n", good.replace("-->", "->"), good.replace('n1["a"]', 'n1["a\nb"]')):
+        with pytest.raises(AssertionError):
+            check_mermaid(bad)
+
+
+# ---------------------------------------------------------------- DOT syntax
+
+def check_dot(text: str, graph) -> None:
+    with warnings.catch_warnings():  # pydot's parser uses pyparsing's old names
+        warnings.simplefilter("ignore")
+        pydot = pytest.importorskip("pydot", reason="pydot (test extra) parses DOT")
+        parsed = pydot.graph_from_dot_data(text)
+    assert parsed and len(parsed) == 1, "DOT text did not parse"
+    g = parsed[0]
+
+    def walk(sub):
+        yield sub
+        for s in sub.get_subgraphs():
+            yield from walk(s)
+
+    nodes = [n for s in walk(g) for n in s.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
+    edges = [e for s in walk(g) for e in s.get_edges()]
+    assert len(nodes) == len(graph.nodes)
+    assert len(edges) == len(graph.edges)
+    labels = sorted(n.get("label") for n in nodes)
+    assert labels == sorted(diagram.dot_string(n.label) for n in graph.nodes)
+    clusters = [s.get_name() for s in g.get_subgraphs()]
+    assert len(clusters) == len(graph.groups) and all(c.startswith("cluster_") for c in clusters)
+
+
+def dot_renders(text: str) -> None:
+    exe = shutil.which("dot")
+    if exe is None:
+        return
+    out = subprocess.run([exe, "-Tsvg"], input=text.encode(), capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr.decode()
+    assert b"<svg" in out.stdout and not out.stderr.strip(), out.stderr.decode()
+
+
+@needs_examples
+@pytest.mark.parametrize("view", diagram.VIEWS)
+@pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
+def test_syntax_of_every_example(name, view):
+    w, rec = example(name)
+    g = diagram.build_graph(w, rec, view)
+    check_mermaid(to_mermaid(g))
+    text = to_dot(g)
+    check_dot(text, g)
+    dot_renders(text)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_dot_binary_rejects_broken_text():  # guards dot_renders against passing everything
+    with pytest.raises(AssertionError):
+        dot_renders('digraph "x" { n1 -> ; }\n')
+
+
+NASTY = ['He said "hi" <b>#1|x', "back\\slash end", "end", "subgraph", "a -->|b| c", "%% not a comment",
+         "semi;colon {braces} [brackets] (parens)", "naïve café ✓", "`tick`"]
+
+
+def nasty_workload():
+    return workload_of({"version": 1, "name": "nasty", "flows": [
+        {"name": "end", "context": "subgraph", "trigger": "api", "duration": "1s", "consumers": ["graph", "node"],
+         "external_targets": NASTY}]})
+
+
+def test_names_never_break_the_syntax():
+    w = nasty_workload()
+    rec = hand_rec(w)
+    for view in diagram.VIEWS:
+        g = diagram.build_graph(w, rec, view)
+        m = to_mermaid(g)
+        check_mermaid(m)
+        for raw in NASTY:  # quotes and markup never reach the text raw
+            if set(raw) & set('"<>|#`'):
+                assert raw not in m
+        d = to_dot(g)
+        check_dot(d, g)
+        dot_renders(d)
+
+
+@pytest.mark.parametrize("raw, mermaid, dot", [
+    ("plain", '"plain"', '"plain"'),
+    ('say "x"', '"say #quot;x#quot;"', '"say \\"x\\""'),
+    ("a#b", '"a#35;b"', '"a#b"'),
+    ("<b>|", '"#lt;b#gt;#124;"', '"<b>|"'),
+    ("two\nlines", '"two<br/>lines"', '"two\\nlines"'),
+    ("back\\slash", '"back\\slash"', '"back\\\\slash"'),
+])
+def test_label_escaping(raw, mermaid, dot):
+    assert diagram.mermaid_label(raw) == mermaid
+    assert diagram.dot_string(raw) == dot
+
+
+# ---------------------------------------------------------------- determinism, entry points
+
+
+@needs_examples
+@pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
+def test_output_is_deterministic(name):
+    w, rec = example(name)
+    for view in diagram.VIEWS:
+        for fmt in diagram.FORMATS:
+            first = render(w, rec, fmt, view)
+            w2, rec2 = example(name)
+            assert render(w2, rec2, fmt, view) == first
+
+
+@needs_examples
+def test_ids_are_assigned_in_order():
+    w, rec = example("e01-thumbnails")
+    m = render(w, rec, "mermaid", "architecture")
+    assert m.splitlines()[:6] == [
+        "flowchart LR",
+        "  %% thumbnails: architecture",
+        '  subgraph g1["make-thumbnail"]',
+        '    n1[("S3 bucket<br/>make-thumbnail uploads")]',
+        '    n2["Lambda<br/>make-thumbnail"]',
+        '    n3[("S3 bucket<br/>make-thumbnail")]',
+    ]
+    assert '  n1 -.->|"event, async"| n2' in m
+    assert '  n2 -->|"read/write, sync"| n3' in m
+
+
+@needs_examples
+def test_mermaid_block_is_a_fenced_block():
+    w, rec = example("e02-shop")
+    block = mermaid_block(w, rec)
+    assert block.startswith("```mermaid\nflowchart LR\n") and block.endswith("\n```\n")
+    check_mermaid(block[len("```mermaid\n"):-len("```\n")])
+
+
+def test_unknown_view_or_format_is_refused():
+    w = cyclic_workload()
+    with pytest.raises(ValueError, match="view"):
+        render(w, hand_rec(w), "mermaid", "pictures")
+    with pytest.raises(ValueError, match="format"):
+        render(w, hand_rec(w), "svg", "architecture")
