@@ -13,6 +13,7 @@ when available) and builds Python values itself, so that
 """
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from dataclasses import dataclass, field
@@ -25,11 +26,35 @@ from .errors import Location, Problem, UserError
 
 MAX_BYTES = 10 * 1024 * 1024  # a workload of 10,000 flows is about 2 MB
 MAX_DEPTH = 64
-MAX_NODES = 2_000_000  # values built, aliases counted each time they are used
+# Keys and values composed from the text, and built (aliases counted each time they are used). Each
+# costs about 400 bytes and 3 us, so this keeps any input under about 120 MB and 0.7 s; a workload of
+# 6,000 flows of 10 fields has about 180,000.
+MAX_NODES = 200_000
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TooManyNodes(Exception):
+    """Raised while composing, to stop a flat 10 MB list long before it fills memory."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, counting the nodes it composes (``descend_resolver`` runs once per node, in the
+    C composer too); the alias-expansion check in ``_check_size`` only runs after composing."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.nodes = 0
+
+    def descend_resolver(self, current_node, current_index):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooManyNodes()
+        return super().descend_resolver(current_node, current_index)
+
+
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -105,7 +130,22 @@ def decode(raw: bytes, name: str) -> str:
 def loads(text: str, name: str = "<string>") -> Document:
     """Parse one YAML document. Syntax errors raise ``UserError``; problems
     that do not stop reading (duplicate keys, forbidden tags) are collected in
-    ``Document.problems`` so that a caller can report them with the rest."""
+    ``Document.problems`` so that a caller can report them with the rest.
+
+    The cyclic garbage collector is paused meanwhile: composing creates many
+    objects and no cycles that matter, and the collector's passes over them
+    made parsing four times slower (2.1 s instead of 0.5 s for 300,000 nodes).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _loads(text, name)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _loads(text: str, name: str) -> Document:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -113,6 +153,10 @@ def loads(text: str, name: str = "<string>") -> Document:
         raise UserError(_syntax_problem(exc, name, text)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - reader errors without marks
         raise UserError(Problem(f"not valid YAML: {exc}", Location(name, 1, 1))) from None
+    except _TooManyNodes:
+        raise UserError(Problem(f"the YAML holds more than {MAX_NODES:,} values", Location(name, 1, 1),
+                                expected="a workload file of a sensible size",
+                                hint="split it, or check that it is the right file")) from None
     except RecursionError:
         raise UserError(Problem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)",
                                 Location(name, 1, 1))) from None
