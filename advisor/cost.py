@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -168,7 +168,6 @@ class PriceTable:
 
 
 def _replace_price(p: Price, **changes: Any) -> Price:
-    from dataclasses import replace
     return replace(p, **changes)
 
 
