@@ -614,18 +614,21 @@ def _lambda(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 
 
 def _fargate(ctx: _Ctx) -> tuple[_Usage, list[str]]:
+    """The cheaper of two ways to run the steps: a task per execution, or an always-on service."""
     busy = ctx.busy_seconds
     concurrency = _d(ctx.flow.traffic.average) * busy
-    if concurrency < 1:
-        per_task = max(busy, _d(FARGATE_MIN_TASK_SECONDS))
-        task_hours = ctx.executions * per_task / 3600
-        how = (f"one task per execution, running {_fmt(per_task)} s (busy time, 1-minute minimum),"
-               f" since average concurrency is {_fmt(concurrency)}")
+    per_task = max(busy, _d(FARGATE_MIN_TASK_SECONDS))
+    per_execution_hours = ctx.executions * per_task / 3600
+    tasks = max(1, math.ceil(concurrency))
+    service_hours = _d(tasks * HOURS_PER_MONTH)
+    if per_execution_hours <= service_hours:
+        task_hours = per_execution_hours
+        how = (f"one task per execution, running {_fmt(per_task)} s (busy time, 1-minute minimum), cheaper than"
+               f" {tasks} task(s) running all month")
     else:
-        tasks = math.ceil(concurrency)
-        task_hours = _d(tasks * HOURS_PER_MONTH)
-        how = (f"a service of {tasks} task(s) running all month for an average concurrency of {_fmt(concurrency)};"
-               " scaling out for the peak is not priced")
+        task_hours = service_hours
+        how = (f"a service of {tasks} task(s) running all month for an average concurrency of {_fmt(concurrency)},"
+               " cheaper than a task per execution; scaling out for the peak is not priced")
     return [("fargate.vcpu_hours", task_hours * FARGATE_TASK_VCPU), ("fargate.gb_hours", task_hours * FARGATE_TASK_GB)], [
         f"task size {FARGATE_TASK_VCPU} vCPU / {FARGATE_TASK_GB} GB per concurrent execution, Linux/x86", how]
 

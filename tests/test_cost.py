@@ -176,6 +176,10 @@ def test_fargate_service_vs_per_execution_tasks():
     lines = cost.estimate_option(daily, "compute", "fargate").lines
     assert lines[0].quantity == Decimal("0.125")  # 30 x 60 s / 3600 x 0.25 vCPU
     assert any("one task per execution" in a for a in cost.estimate_option(daily, "compute", "fargate").assumptions)
+    # 0.5/s of 1 s: a task per execution (1.296M x 60 s minimum) would cost far more than one task
+    # all month (720 h x (0.25 x $0.04048 + 0.5 x $0.004445) = $7.29 + $1.60): the cheaper plan is used.
+    half = make_flow(rate=0.5, duration=1, longest_step=1)
+    assert usd(cost.estimate_option(half, "compute", "fargate")) == Decimal("8.89")
 
 
 def test_lambda_busy_time_ignores_waiting():
