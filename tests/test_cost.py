@@ -392,7 +392,7 @@ rates = st.floats(min_value=0.001, max_value=5000, allow_nan=False, allow_infini
 ALL_OPTIONS = [(d, o) for d in ("orchestrator", "channel", "compute", "data_store") for o in cost.ESTIMATORS[d]]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(r1=rates, r2=rates, size=st.integers(min_value=1, max_value=1024 * 1024))
 def test_cost_never_falls_when_rate_grows(r1, r2, size):
     lo, hi = sorted((r1, r2))
@@ -402,7 +402,7 @@ def test_cost_never_falls_when_rate_grows(r1, r2, size):
         assert a <= b, (d, o, lo, hi)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(rate=st.floats(min_value=1, max_value=1000), n=st.integers(min_value=1, max_value=20))
 def test_more_consumers_cost_more_for_per_delivery_services(rate, n):
     def channel(option, k):
