@@ -25,6 +25,7 @@ SUPPORTED = ANNOTATIONS | {"$ref", "type", "enum", "const", "pattern", "minLengt
 
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "a mapping of keys", "array": "a list", "null": "nothing"}
+_IS_NAMES = {**_TYPE_NAMES, "boolean": "a yes/no value"}  # "true is true or false" read oddly
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ class Checker:
             ok = t in types or (t == "integer" and "number" in types)
             if not ok:
                 wanted = " or ".join(_TYPE_NAMES[x] for x in types)
-                out.append(Issue(path, f"{describe(value)} is {_TYPE_NAMES.get(t, t)}", label or wanted))
+                what = "no value is given" if t == "null" else f"{describe(value)} is {_IS_NAMES.get(t, t)}"
+                out.append(Issue(path, what, label or wanted))
                 return
 
         if t in ("integer", "number"):
