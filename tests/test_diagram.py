@@ -214,7 +214,8 @@ def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
     assert labels["ship-order/state-machine"].startswith("Step Functions Standard")
     assert labels["checkout/store"].startswith("Aurora Serverless v2")
     groups = {gr.id: gr.label for gr in g.groups}
-    assert groups == {"flow/checkout": "checkout (context: orders)", "flow/ship-order": "ship-order (context: shipping)"}
+    assert groups == {"flow/checkout": "checkout (context: orders)",
+                      "flow/ship-order": "ship-order (context: shipping)"}
 
 
 @needs_examples
