@@ -355,7 +355,7 @@ class _Architecture:
         for c in f.consumers:
             if c in followers:
                 continue  # drawn as that flow's own entry
-            target = self.b.node(f"consumer/{c}", f"{c}\nconsumer context", "consumer")
+            target = self.b.node(f"consumer:{c}", f"{c}\nconsumer context", "consumer")
             if parts.channel in ("sns-sqs", "sns-fifo"):
                 q = self.b.node(f"{n}/queue/{c}", f"{'SQS FIFO queue' if parts.channel == 'sns-fifo' else 'SQS queue'}"
                                 f"\n{c}", "queue", parts.group)
@@ -364,7 +364,7 @@ class _Architecture:
             else:
                 self.link(n, out, target, *_DELIVERY.get(out_kind, ("event", "async")))
         for t in f.external_targets:
-            target = self.b.node(f"external/{t}", f"{t}\nexternal target", "external")
+            target = self.b.node(f"external:{t}", f"{t}\nexternal target", "external")
             self.link(n, out, target, "event", "async")
 
 

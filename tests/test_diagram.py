@@ -113,24 +113,24 @@ ARCH_EXPECTED = {
         {"checkout/api": "api", "checkout/state-machine": "state-machine",
          "checkout/function/validate-cart": "function", "checkout/function/charge-card": "function",
          "checkout/function/reserve-stock": "function", "checkout/store": "database", "checkout/bus": "bus",
-         "consumer/email": "consumer", "consumer/analytics": "consumer",
+         "consumer:email": "consumer", "consumer:analytics": "consumer",
          "ship-order/state-machine": "state-machine", "ship-order/function/pick": "function",
          "ship-order/function/pack": "function", "ship-order/function/hand-to-carrier": "function"},
         {("checkout/api", "checkout/state-machine", "push, sync"),
          ("checkout/state-machine", "checkout/function/charge-card", "push, sync"),
          ("checkout/function/charge-card", "checkout/store", "read/write, sync"),
          ("checkout/state-machine", "checkout/bus", "publish, async"),
-         ("checkout/bus", "consumer/email", "event, async"),
-         ("checkout/bus", "consumer/analytics", "event, async"),
+         ("checkout/bus", "consumer:email", "event, async"),
+         ("checkout/bus", "consumer:analytics", "event, async"),
          ("checkout/bus", "ship-order/state-machine", "event, async"),
          ("ship-order/state-machine", "ship-order/function/pick", "push, sync")},
     ),
     "e03-alerts-fanout": (
         {"raise-alert/source-queue": "queue", "raise-alert/function": "function", "raise-alert/topic": "topic",
-         **{f"consumer/{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
+         **{f"consumer:{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
         {("raise-alert/source-queue", "raise-alert/function", "poll, async"),
          ("raise-alert/function", "raise-alert/topic", "publish, async"),
-         *{("raise-alert/topic", f"consumer/{c}", "event, async")
+         *{("raise-alert/topic", f"consumer:{c}", "event, async")
            for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
     ),
     "e04-nightly-report": (
@@ -143,28 +143,28 @@ ARCH_EXPECTED = {
     ),
     "e05-clickstream": (
         {"ingest-events/source-stream": "stream", "ingest-events/function": "function",
-         "ingest-events/stream": "stream", "consumer/aggregator": "consumer", "consumer/archiver": "consumer"},
+         "ingest-events/stream": "stream", "consumer:aggregator": "consumer", "consumer:archiver": "consumer"},
         {("ingest-events/source-stream", "ingest-events/function", "poll, async"),
          ("ingest-events/function", "ingest-events/stream", "publish, async"),
-         ("ingest-events/stream", "consumer/aggregator", "poll, async"),
-         ("ingest-events/stream", "consumer/archiver", "poll, async")},
+         ("ingest-events/stream", "consumer:aggregator", "poll, async"),
+         ("ingest-events/stream", "consumer:archiver", "poll, async")},
     ),
     "e06-ledger-fifo": (
         {"record-transaction/api": "api", "record-transaction/function": "function",
          "record-transaction/store": "table", "record-transaction/queue": "queue",
-         "consumer/balance-keeper": "consumer"},
+         "consumer:balance-keeper": "consumer"},
         {("record-transaction/api", "record-transaction/function", "event, async"),
          ("record-transaction/function", "record-transaction/store", "read/write, sync"),
          ("record-transaction/function", "record-transaction/queue", "publish, async"),
-         ("record-transaction/queue", "consumer/balance-keeper", "poll, async")},
+         ("record-transaction/queue", "consumer:balance-keeper", "poll, async")},
     ),
     "e07-saas-events": (
         {"ticket-escalated/api": "api", "ticket-escalated/function": "function", "ticket-escalated/bus": "bus",
-         "consumer/on-call": "consumer", "external/datadog": "external", "external/zendesk": "external"},
+         "consumer:on-call": "consumer", "external:datadog": "external", "external:zendesk": "external"},
         {("ticket-escalated/api", "ticket-escalated/function", "push, sync"),
-         ("ticket-escalated/bus", "consumer/on-call", "event, async"),
-         ("ticket-escalated/bus", "external/datadog", "event, async"),
-         ("ticket-escalated/bus", "external/zendesk", "event, async")},
+         ("ticket-escalated/bus", "consumer:on-call", "event, async"),
+         ("ticket-escalated/bus", "external:datadog", "event, async"),
+         ("ticket-escalated/bus", "external:zendesk", "event, async")},
     ),
     "e08-spiky-ingest": (
         {"submit-response/api": "api", "submit-response/request-queue": "queue",
@@ -207,7 +207,7 @@ def test_architecture_nodes_and_edges(name):
 def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
     w, rec = example("e02-shop")
     g = architecture_graph(w, rec)
-    assert "consumer/shipping" not in kinds_of(g)  # ship-order is shipping's own entry
+    assert "consumer:shipping" not in kinds_of(g)  # ship-order is shipping's own entry
     assert not any(n.kind == "api" for n in g.nodes if n.group == "flow/ship-order")
     labels = {n.id: n.label for n in g.nodes}
     assert labels["checkout/state-machine"].startswith("Step Functions Express")
@@ -225,7 +225,7 @@ def test_shop_with_sns_sqs_gives_one_queue_per_consumer_and_an_inbox_for_ship_or
     e = edges_of(g)
     for c in ("email", "analytics"):
         assert ("checkout/topic", f"checkout/queue/{c}", "event, async") in e
-        assert (f"checkout/queue/{c}", f"consumer/{c}", "poll, async") in e
+        assert (f"checkout/queue/{c}", f"consumer:{c}", "poll, async") in e
     assert ("checkout/topic", "ship-order/inbox", "event, async") in e
     assert ("ship-order/inbox", "ship-order/state-machine", "poll, async") in e
     assert "checkout/bus" not in kinds_of(g)
@@ -237,7 +237,7 @@ def test_eventbridge_sns_puts_a_topic_behind_the_bus():
     e = edges_of(architecture_graph(w, rec))
     assert ("raise-alert/function", "raise-alert/bus", "publish, async") in e
     assert ("raise-alert/bus", "raise-alert/topic", "event, async") in e
-    assert ("raise-alert/topic", "consumer/sms", "event, async") in e
+    assert ("raise-alert/topic", "consumer:sms", "event, async") in e
 
 
 @needs_examples
@@ -245,7 +245,7 @@ def test_dynamodb_streams_channel_reads_the_flow_table():
     w, rec = example("e06-ledger-fifo", {"record-transaction": {"channel": "dynamodb-streams"}})
     e = edges_of(architecture_graph(w, rec))
     assert ("record-transaction/store", "record-transaction/stream", "change data, async") in e
-    assert ("record-transaction/stream", "consumer/balance-keeper", "poll, async") in e
+    assert ("record-transaction/stream", "consumer:balance-keeper", "poll, async") in e
 
 
 @needs_examples
@@ -510,3 +510,19 @@ def test_unknown_view_or_format_is_refused():
         render(w, hand_rec(w), "mermaid", "pictures")
     with pytest.raises(ValueError, match="format"):
         render(w, hand_rec(w), "svg", "architecture")
+
+
+def test_names_never_collide_across_flows_consumers_and_targets():
+    w = workload_of({"version": 1, "name": "clash", "flows": [
+        {"name": "consumer", "trigger": "api", "duration": "1s", "consumers": ["function"],
+         "external_targets": ["function"]},
+        {"name": "external", "trigger": "queue", "duration": "1s", "consumers": ["consumer"]},
+    ]})
+    g = architecture_graph(w, hand_rec(w))
+    kinds = kinds_of(g)
+    assert kinds["consumer/function"] == "function"  # the flow named "consumer"
+    assert kinds["consumer:function"] == "consumer"  # its consumer context named "function"
+    assert kinds["external:function"] == "external"
+    assert kinds["external/function"] == "function"
+    assert kinds["consumer:consumer"] == "consumer"
+    check_mermaid(to_mermaid(g))
