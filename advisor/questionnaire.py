@@ -922,13 +922,25 @@ def merge_flags(answers: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
 
 # --- the document -----------------------------------------------------------------------------------------------
 
+class _OneLineDumper(yaml.SafeDumper):
+    """Writes any string on one line: double-quoted with escapes when it holds a line break."""
+
+
+def _one_line_str(dumper: yaml.SafeDumper, data: str):
+    style = '"' if any(c in data for c in "\n\r\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_OneLineDumper.add_representer(str, _one_line_str)
+
+
 def scalar(value: Any) -> str:
     """One value as YAML in flow style, through the YAML dumper, so no answer can inject YAML."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10 ** 6)
+    text = yaml.dump(value, Dumper=_OneLineDumper, default_flow_style=True, allow_unicode=True, width=10 ** 6)
     text = text.rstrip("\n")
     if text.endswith("\n..."):
         text = text[:-4].rstrip("\n")
-    if "\n" in text:  # pragma: no cover - flow style with an infinite width stays on one line
+    if "\n" in text:  # pragma: no cover - strings with breaks are double-quoted, the width is unlimited
         raise ValueError(f"cannot write {value!r} on one line")
     return text
 
