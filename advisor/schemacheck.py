@@ -120,7 +120,8 @@ class Checker:
             ok = t in types or (t == "integer" and "number" in types)
             if not ok:
                 wanted = " or ".join(_TYPE_NAMES[x] for x in types)
-                what = "no value is given" if t == "null" else f"{describe(value)} is {_IS_NAMES.get(t, t)}"
+                what = ("no value is given" if t == "null" else f"{describe(value)} is given" if t in ("object", "array")
+                        else f"{describe(value)} is {_IS_NAMES.get(t, t)}")
                 out.append(Issue(path, what, label or wanted))
                 return
 

@@ -17,7 +17,7 @@ from .errors import Location, Problem, UserError, WorkloadError
 from .model import (DEFAULT_MESSAGE_SIZE, DEFAULT_REGION, DEFAULT_RUNTIME, NEEDS, TRIGGERS, Flow, Needs,
                     Traffic, Workload)
 from .resources import package_file
-from .yamlio import Document, loads, read_text
+from .yamlio import Document, field_path, loads, read_text  # noqa: F401 - field_path is used by rules.py too
 
 SCHEMA_FILE = ("schemas", "workload.schema.json")
 KAFKA_SOURCES = ("msk", "self-managed")
@@ -28,14 +28,6 @@ MQ_SOURCES = ("activemq", "rabbitmq")
 def schema() -> dict:
     """The workload JSON Schema shipped in the package (``advisor schema`` prints it)."""
     return json.loads(package_file(*SCHEMA_FILE).read_text(encoding="utf-8"))
-
-
-def field_path(path: tuple) -> str:
-    """``("flows", 0, "traffic", "peak")`` -> ``flows[0].traffic.peak``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 def load(path) -> Workload:

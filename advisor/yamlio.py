@@ -196,6 +196,14 @@ def _check_size(root, name: str) -> None:
     size(root, 0)
 
 
+def field_path(path: tuple) -> str:
+    """``("flows", 0, "traffic", "peak")`` -> ``flows[0].traffic.peak``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
 def _loc(name: str, mark) -> Location:
     return Location(name, mark.line + 1, mark.column + 1)
 
@@ -226,26 +234,26 @@ class _Builder:
         doc = self.doc
         doc.values.setdefault(path, _loc(doc.file, node.start_mark))
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node, path)
         if isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, _STD + "seq")
+            self._check_tag(node, _STD + "seq", path)
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
-            self._check_tag(node, _STD + "map")
+            self._check_tag(node, _STD + "map", path)
             return self._mapping(node, path, depth)
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
-    def _check_tag(self, node, expected: str) -> None:
+    def _check_tag(self, node, expected: str, path: tuple) -> None:
         if node.tag != expected:
             self.doc.problems.append(Problem(f"the tag {_short_tag(node.tag)} is not allowed",
-                                             _loc(self.doc.file, node.start_mark),
+                                             _loc(self.doc.file, node.start_mark), field_path(path),
                                              expected="plain YAML values without tags"))
 
-    def _scalar(self, node):
+    def _scalar(self, node, path: tuple):
         tag = node.tag
         if tag not in _SCALAR_TAGS:
             self.doc.problems.append(Problem(f"the tag {_short_tag(tag)} is not allowed",
-                                             _loc(self.doc.file, node.start_mark),
+                                             _loc(self.doc.file, node.start_mark), field_path(path),
                                              expected="plain YAML values without tags",
                                              hint="remove the tag; advisor never constructs objects from YAML"))
             return node.value
@@ -269,13 +277,15 @@ class _Builder:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 doc.problems.append(Problem("a mapping key must be a plain name", _loc(doc.file, key_node.start_mark),
+                                            field_path(path),
                                             expected="a string key"))
                 continue
-            key = key_node.value if key_node.tag == _STD + "str" else str(self._scalar(key_node))
+            key = key_node.value if key_node.tag == _STD + "str" else str(self._scalar(key_node, path))
             key_loc = _loc(doc.file, key_node.start_mark)
             if key in out:
                 first = doc.keys[path + (key,)]
                 doc.problems.append(Problem(f"duplicate key '{key}' (first at line {first.line})", key_loc,
+                                            field_path(path + (key,)),
                                             expected="each key once", hint="remove or rename one of them"))
                 continue
             doc.keys[path + (key,)] = key_loc
@@ -285,7 +295,8 @@ class _Builder:
             for src in sources:
                 value = self.build(src, path, depth + 1)
                 if not isinstance(value, dict):
-                    doc.problems.append(Problem("a merge key '<<' must name a mapping", _loc(doc.file, src.start_mark)))
+                    doc.problems.append(Problem("a merge key '<<' must name a mapping", _loc(doc.file, src.start_mark),
+                                                field_path(path), "'<<: *anchor' of a mapping"))
                     continue
                 for k, v in value.items():
                     out.setdefault(k, v)
