@@ -115,6 +115,140 @@ def schema(
     sys.stdout.write(package_file("schemas", names[what]).read_text(encoding="utf-8"))
 
 
+# --- recommend / rules ---------------------------------------------------------------------------------------
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    yaml = "yaml"
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files (repeatable); a rule with a "
+                                                    "built-in id replaces it.", metavar="DIR")
+
+
+def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None):
+    """Load, decide, and return (workload, recommendation dict). Raises UserError on bad input."""
+    from .engine import advise
+    from .rules import load_catalog
+    from .workload import load
+
+    workload = load(file)
+    catalog = load_catalog(tuple(rules_dir or ()))
+    rec = advise(workload, catalog).to_dict()
+    if flow is not None:
+        names = [f["name"] for f in rec["flows"]]
+        if flow not in names:
+            from .errors import Problem
+            from .schemacheck import did_you_mean
+
+            raise UserError(Problem(f"there is no flow named '{flow}' in {file}", None, "--flow",
+                                    "one of " + ", ".join(names), did_you_mean(flow, names)))
+        rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
+    return workload, rec
+
+
+def _findings_at_or_above(rec: dict, level: str) -> int:
+    order = ("info", "warning", "error")
+    found = rec.get("findings", []) + [f for fl in rec["flows"] for f in fl["findings"]]
+    return sum(1 for f in found if order.index(f["severity"]) >= order.index(level))
+
+
+@app.command()
+def recommend(
+    file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f",
+                                         help="table (default on a terminal), json (default otherwise), markdown "
+                                              "or yaml."),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on",
+                                               help="Exit 1 when a finding of this severity or above is found."),
+    flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow.", metavar="NAME"),
+    explain: bool = typer.Option(False, "--explain", help="Show every rule that fired (table and markdown)."),
+    out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Decide every flow: composition, orchestrator, channel, entry, compute and data store, with the
+    runner-up, the rules that fired and why, the limits that excluded options, and findings.
+
+    Example: advisor recommend workload.yaml --format markdown > RECOMMENDATION.md
+    """
+    with user_errors():
+        workload, rec = _recommendation(file, rules_dir, flow)
+    from .formatters import FORMATTERS
+
+    name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
+    if name == "markdown":
+        from .diagram import architecture_graph, to_mermaid
+
+        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
+    _emit(FORMATTERS[name](rec, explain=explain), out)
+    if fail_on is not None and _findings_at_or_above(rec, fail_on.value):
+        raise typer.Exit(EXIT_FAIL)
+
+
+rules_app = typer.Typer(help="The rule catalog: list rules, show one, list the facts rules can use.",
+                        rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list(rules_dir: Optional[List[Path]] = RulesDirs) -> None:
+    """List the rules: id, name, kind, decision, title.
+
+    Example: advisor rules list | grep channel
+    """
+    from .rules import load_catalog
+
+    with user_errors():
+        catalog = load_catalog(tuple(rules_dir or ()))
+    for r in catalog.rules:
+        typer.echo(f"{r.id}  {r.name:<50} {r.kind:<10} {(r.decision or r.severity or '-'):<12} {r.title}")
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: str = typer.Argument(..., help="The rule id, e.g. C101.", metavar="ID"),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+) -> None:
+    """Show one rule: its condition, effect, explanation, references and test cases.
+
+    Example: advisor rules show C101
+    """
+    from .rules import load_catalog
+    from .yamlio import dumps
+
+    with user_errors():
+        catalog = load_catalog(tuple(rules_dir or ()))
+        rule = catalog.by_id(rule_id.upper())
+        if rule is None:
+            from .errors import Problem
+            from .schemacheck import did_you_mean
+
+            raise UserError(Problem(f"there is no rule {rule_id}", None, "ID", "an id that 'advisor rules list' shows",
+                                    did_you_mean(rule_id.upper(), [r.id for r in catalog.rules])))
+    typer.echo(f"# {rule.file}")
+    sys.stdout.write(dumps(rule.to_dict()))
+
+
+@rules_app.command("facts")
+def rules_facts() -> None:
+    """List the facts that rule conditions and explanations may use.
+
+    Example: advisor rules facts
+    """
+    from .facts import specs
+
+    for name, spec in sorted(specs().items()):
+        typer.echo(f"{name:<42} {spec.unit:<8} {spec.description}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

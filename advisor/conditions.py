@@ -1,0 +1,60 @@
+"""Conditions as data: ``all`` / ``any`` / ``not`` around ``fact`` / ``operator`` / ``value`` leaves.
+
+Evaluation returns the whole tree annotated with each leaf's actual value
+and every node's result (no short-circuit), which is what explanations,
+evidence and the JSON trace are built from.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from .operators import OPERATORS
+
+Resolver = Callable[[str], Any]
+
+
+def leaves(cond: dict) -> Iterator[dict]:
+    """Every leaf of a condition tree, in order."""
+    for key in ("all", "any"):
+        if key in cond:
+            for sub in cond[key]:
+                yield from leaves(sub)
+            return
+    if "not" in cond:
+        yield from leaves(cond["not"])
+        return
+    yield cond
+
+
+def facts_used(cond: dict) -> list[str]:
+    """Facts named by a condition, on the left and as ``value: {fact: ...}``."""
+    out: list[str] = []
+    for leaf in leaves(cond):
+        out.append(leaf["fact"])
+        value = leaf.get("value")
+        if isinstance(value, dict) and "fact" in value:
+            out.append(value["fact"])
+    return out
+
+
+def evaluate(cond: dict, resolve: Resolver) -> dict:
+    """The condition tree with ``result`` on every node and ``actual`` on every leaf."""
+    for key, combine in (("all", all), ("any", any)):
+        if key in cond:
+            subs = [evaluate(sub, resolve) for sub in cond[key]]
+            return {key: subs, "result": combine(s["result"] for s in subs)}
+    if "not" in cond:
+        sub = evaluate(cond["not"], resolve)
+        return {"not": sub, "result": not sub["result"]}
+    actual = resolve(cond["fact"])
+    expected = cond.get("value")
+    node = {"fact": cond["fact"], "operator": cond["operator"]}
+    if isinstance(expected, dict) and "fact" in expected:
+        node["value"] = {"fact": expected["fact"], "actual": resolve(expected["fact"])}
+        expected = node["value"]["actual"]
+    elif "value" in cond:
+        node["value"] = expected
+    op = OPERATORS[cond["operator"]]
+    node["actual"] = actual
+    node["result"] = bool(op.fn(actual, expected))
+    return node

@@ -1,0 +1,319 @@
+"""The rule engine: decide every flow's six decisions, and keep the full trace.
+
+For each flow (upstream flows first, so that ``upstream.*`` facts exist), for
+each decision in ``rules.DECISION_ORDER``:
+
+1. limits: every ``limit`` rule whose condition holds excludes options
+   (``exclude``) or all but some (``only``);
+2. preferences: every ``preference`` rule whose condition holds adds its
+   weights; the highest total among the options left wins; ties go to the
+   option listed first in ``rules.DECISION_OPTIONS``;
+3. the choice becomes the fact ``decision.<name>`` for the decisions after it.
+
+When limits exclude every option, the rules contradict each other for this
+input: the engine says so as an error finding (ADV001) and decides among all
+options by score, so the user still sees the whole picture.
+
+Then ``finding`` rules run on the flow with all its decisions made. Every
+fired rule is kept with its evaluated condition tree and its sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import facts
+from .graph import EventGraph
+from .model import Workload
+from .rules import _PLACEHOLDER, DECISION_OPTIONS, DECISION_ORDER, Catalog, Rule, load_catalog
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass
+class Firing:
+    rule: Rule
+    evidence: dict
+    because: str
+
+    def to_dict(self) -> dict[str, Any]:
+        effect = {k: v for k, v in self.rule.then.items() if k != "decision"}
+        return {"rule": self.rule.id, "name": self.rule.name, "kind": self.rule.kind, "title": self.rule.title,
+                "effect": effect, "because": self.because, "evidence": self.evidence,
+                "references": list(self.rule.references)}
+
+
+@dataclass
+class Decision:
+    name: str
+    choice: str
+    runner_up: str | None
+    reason: str
+    scores: dict[str, float]
+    excluded: dict[str, list[Firing]]
+    trace: list[Firing]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "choice": self.choice, "runner_up": self.runner_up, "reason": self.reason,
+            "scores": {o: self.scores[o] for o in DECISION_OPTIONS[self.name]},
+            "excluded": {o: [{"rule": f.rule.id, "reason": f.because} for f in fs]
+                         for o, fs in self.excluded.items()},
+            "trace": [f.to_dict() for f in self.trace],
+        }
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    message: str
+    references: list[str]
+    flow: str | None = None
+    evidence: dict | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"rule": self.rule, "severity": self.severity, "title": self.title, "message": self.message,
+             "references": self.references}
+        if self.evidence is not None:
+            d["evidence"] = self.evidence
+        return d
+
+
+@dataclass
+class Hop:
+    source: str
+    target: str
+    service: str
+    model: str  # push | event | poll
+    mode: str  # sync | async
+
+    def to_dict(self) -> dict[str, str]:
+        return {"from": self.source, "to": self.target, "service": self.service, "model": self.model,
+                "mode": self.mode}
+
+
+@dataclass
+class FlowAdvice:
+    name: str
+    context: str
+    trigger: str
+    after: str | None
+    decisions: dict[str, Decision]
+    hops: list[Hop] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def choice(self, decision: str) -> str:
+        return self.decisions[decision].choice
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "context": self.context, "trigger": self.trigger, "after": self.after,
+                "decisions": {d: self.decisions[d].to_dict() for d in DECISION_ORDER},
+                "hops": [h.to_dict() for h in self.hops],
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class Recommendation:
+    workload: str
+    region: str
+    flows: list[FlowAdvice]
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def all_findings(self) -> list[Finding]:
+        return self.findings + [f for fl in self.flows for f in fl.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "workload": self.workload, "region": self.region,
+                "flows": [f.to_dict() for f in self.flows],
+                "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
+
+
+def sentence(rule: Rule, resolve) -> str:
+    """The rule's ``because`` with the user's values in place of ``{fact}``."""
+    def fill(m) -> str:
+        spec = facts.spec(m.group(1))
+        return facts.fmt(spec.unit if spec else "text", resolve(m.group(1)))
+    return " ".join(_PLACEHOLDER.sub(fill, rule.explain["because"]).split())
+
+
+class _Resolver:
+    """Fact values of one flow; stable facts are computed once, decisions read live."""
+
+    def __init__(self, ctx: facts.FlowContext):
+        self.ctx = ctx
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, name: str) -> Any:
+        if name.startswith(("decision.", "upstream.")):
+            return facts.get(name, self.ctx)
+        if name not in self.cache:
+            self.cache[name] = facts.get(name, self.ctx)
+        return self.cache[name]
+
+
+def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation:
+    """Decide every flow of ``workload`` with the rules of ``catalog`` (the built-in catalog by default)."""
+    from .conditions import evaluate
+
+    catalog = catalog or load_catalog()
+    by_decision: dict[str, list[Rule]] = {d: [] for d in DECISION_ORDER}
+    finding_rules: list[Rule] = []
+    for rule in catalog.rules:
+        if rule.kind == "finding":
+            finding_rules.append(rule)
+        elif rule.decision in by_decision:
+            by_decision[rule.decision].append(rule)
+
+    graph = EventGraph(workload)
+    quotas, known_region = facts.region_quotas(workload.region)
+    advice: dict[str, FlowAdvice] = {}
+    for name in graph.decision_order():
+        flow = workload.flow(name)
+        upstream = advice.get(flow.after) if flow.after else None
+        ctx = facts.FlowContext(workload, flow, graph, quotas, {},
+                                {d: upstream.choice(d) for d in DECISION_ORDER} if upstream else {})
+        resolve = _Resolver(ctx)
+        decided: dict[str, Decision] = {}
+        findings: list[Finding] = []
+        for decision in DECISION_ORDER:
+            d, conflict = _decide(decision, by_decision[decision], resolve, evaluate)
+            decided[decision] = d
+            ctx.decisions[decision] = d.choice
+            if conflict:
+                findings.append(conflict)
+        for rule in finding_rules:
+            tree = evaluate(rule.when, resolve)
+            if tree["result"]:
+                findings.append(Finding(rule.id, rule.severity or "info", rule.title, sentence(rule, resolve),
+                                        list(rule.references), flow.name, tree))
+        findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
+        advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided,
+                                  hops(flow, decided, advice), findings)
+    notes = []
+    if not known_region:
+        notes.append(f"Quotas for region {workload.region} are not in advisor's table; the most conservative "
+                     "figures were used. Check the Service Quotas console for your account.")
+    return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
+
+
+def _decide(decision: str, rules: list[Rule], resolve, evaluate) -> tuple[Decision, Finding | None]:
+    options = DECISION_OPTIONS[decision]
+    scores = {o: 0.0 for o in options}
+    excluded: dict[str, list[Firing]] = {}
+    trace: list[Firing] = []
+    best_reason: dict[str, tuple[float, str]] = {}
+    for rule in rules:
+        tree = evaluate(rule.when, resolve)
+        if not tree["result"]:
+            continue
+        firing = Firing(rule, tree, sentence(rule, resolve))
+        trace.append(firing)
+        then = rule.then
+        if rule.kind == "limit":
+            out = then.get("exclude") or [o for o in options if o not in then["only"]]
+            for o in out:
+                excluded.setdefault(o, []).append(firing)
+        else:
+            for o, w in then["prefer"].items():
+                scores[o] += w
+                if w > 0 and (o not in best_reason or w > best_reason[o][0]):
+                    best_reason[o] = (w, firing.because)
+    left = [o for o in options if o not in excluded]
+    conflict = None
+    if not left:
+        left = list(options)
+        conflict = Finding("ADV001", "error", f"No {decision} option meets every limit",
+                           f"Every option of {decision} is excluded by a limit for this input ("
+                           + "; ".join(f"{o}: {', '.join(f.rule.id for f in fs)}" for o, fs in excluded.items())
+                           + "). advisor chose by preference among all options: revisit the workload's numbers "
+                           "or split the flow.", [])
+    ranked = sorted(left, key=lambda o: (-scores[o], options.index(o)))
+    choice = ranked[0]
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    if choice in best_reason:
+        reason = best_reason[choice][1]
+    elif len(left) == 1 and excluded:
+        first = next(iter(excluded.values()))[0]
+        reason = first.because
+    else:
+        reason = f"No rule favoured another option; {choice} is the simplest option left."
+    return Decision(decision, choice, runner_up, reason, scores,
+                    {o: excluded[o] for o in options if o in excluded}, trace), conflict
+
+
+# -- hops: how each hop reaches its target (Lambda's push, event or poll) ---------------------------------------
+
+_ENTRY_HOP = {
+    # entry -> (source, service, model, mode)
+    "api-sync": ("client", "apigateway", "push", "sync"),
+    "api-async": ("client", "apigateway", "event", "async"),
+    "api-queue": ("client", "apigateway+sqs", "poll", "async"),
+    "schedule": ("scheduler", "eventbridge-scheduler", "event", "async"),
+    "s3-event": ("s3-bucket", "s3", "event", "async"),
+    "sqs-poll": ("sqs-queue", "sqs", "poll", "async"),
+    "kinesis-poll": ("kinesis-stream", "kinesis", "poll", "async"),
+    "dynamodb-stream-poll": ("dynamodb-stream", "dynamodb-streams", "poll", "async"),
+    "kafka-poll": ("kafka-topic", "kafka", "poll", "async"),
+    "mq-poll": ("mq-broker", "amazon-mq", "poll", "async"),
+    "eventbridge-rule": ("event-bus", "eventbridge", "event", "async"),
+    "sns-subscription": ("sns-topic", "sns", "event", "async"),
+}
+
+_CHANNEL_DELIVERY = {
+    # channel -> (service, model, mode) of the hop that reaches each consumer
+    "sqs": ("sqs", "poll", "async"),
+    "sqs-fifo": ("sqs-fifo", "poll", "async"),
+    "sns": ("sns", "event", "async"),
+    "sns-fifo": ("sns-fifo+sqs-fifo", "poll", "async"),
+    "sns-sqs": ("sns+sqs", "poll", "async"),
+    "eventbridge": ("eventbridge", "event", "async"),
+    "eventbridge-sns": ("eventbridge+sns", "event", "async"),
+    "kinesis": ("kinesis", "poll", "async"),
+    "dynamodb-streams": ("dynamodb-streams", "poll", "async"),
+}
+
+
+def hops(flow, decided: dict[str, Decision], advice: dict[str, FlowAdvice]) -> list[Hop]:
+    """The hops of one flow, from its trigger to its consumers, with Lambda's integration model of each."""
+    c = {d: decided[d].choice for d in DECISION_ORDER}
+    worker = "fargate-task" if c["compute"] == "fargate" else "lambda"
+    orchestrated = c["orchestrator"] != "none"
+    first = "state-machine" if orchestrated else f"{worker}:{flow.steps[0]}"
+    out: list[Hop] = []
+    source, service, model, mode = _ENTRY_HOP[c["entry"]]
+    if flow.after:
+        source = f"flow:{flow.after}"
+    if c["entry"] == "api-sync" and orchestrated and c["orchestrator"] == "step-functions-standard":
+        mode = "async"  # a Standard workflow cannot answer the request: StartExecution returns at once
+        model = "event"
+    if c["entry"] == "api-queue":
+        out.append(Hop(source, "sqs-queue", "apigateway", "push", "sync"))
+        source, service = "sqs-queue", "sqs"
+    out.append(Hop(source, first, service, model if not orchestrated or c["entry"] not in ("api-sync",) else "push",
+                   mode))
+    if orchestrated:
+        for step in flow.steps:
+            if worker == "lambda":
+                out.append(Hop("state-machine", f"lambda:{step}", "stepfunctions", "push", "sync"))
+            else:
+                out.append(Hop("state-machine", f"fargate-task:{step}", "stepfunctions-ecs-sync", "push", "sync"))
+        last = "state-machine"
+    else:
+        for a, b in zip(flow.steps, flow.steps[1:]):
+            out.append(Hop(f"{worker}:{a}", f"{worker}:{b}", "sqs", "poll", "async"))
+        last = f"{worker}:{flow.steps[-1]}"
+    if c["data_store"] != "none":
+        out.append(Hop(last, c["data_store"], c["data_store"], "push", "sync"))
+    if c["channel"] != "none":
+        channel_node = f"channel:{c['channel']}"
+        out.append(Hop(last, channel_node, c["channel"], "event", "async"))
+        service, model, mode = _CHANNEL_DELIVERY[c["channel"]]
+        for consumer in flow.consumers:
+            out.append(Hop(channel_node, f"consumer:{consumer}", service, model, mode))
+        for target in flow.external_targets:
+            out.append(Hop(channel_node, f"external:{target}", "eventbridge-api-destination"
+                           if c["channel"].startswith("eventbridge") else service, "event", "async"))
+    return out

@@ -1,0 +1,286 @@
+"""The rule catalog: discover, check and hold the rules.
+
+Rules are YAML files, one per rule, under ``rules/`` (shipped in the wheel)
+and any ``--rules-dir``. Everything that can be checked when rules load is
+checked then, with the rule file's ``file:line:col``: the rule schema,
+duplicate ids, the file name matching the id, unknown facts, unknown
+placeholders in ``because``, options that are not options of the decision,
+and the effect matching the kind. A user rule with the id of a built-in
+rule replaces it (that is how to override one).
+
+Loading the built-in catalog is cached in the user's cache folder, keyed by
+the files' names, sizes and modification times and advisor's version, so a
+recommendation does not re-parse ~80 YAML files on every run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import Location, Problem, RuleError, UserError
+from .resources import data_dir, package_file
+
+DECISION_OPTIONS: dict[str, tuple[str, ...]] = {
+    "composition": ("choreography", "orchestration"),
+    "compute": ("lambda", "fargate"),
+    "orchestrator": ("none", "step-functions-express", "step-functions-standard"),
+    "channel": ("none", "sqs", "sns", "sns-sqs", "eventbridge", "eventbridge-sns", "sqs-fifo", "sns-fifo", "kinesis",
+                "dynamodb-streams"),
+    "entry": ("api-sync", "api-async", "api-queue", "schedule", "s3-event", "sqs-poll", "kinesis-poll",
+              "dynamodb-stream-poll", "kafka-poll", "mq-poll", "eventbridge-rule", "sns-subscription"),
+    "data_store": ("none", "dynamodb", "aurora-serverless", "s3"),
+}
+"""Options of each decision, in tie-break order: when scores tie, the option listed first wins. The order puts
+the simpler, cheaper-to-run option first (no orchestrator before one, a plain queue before a topic, Express
+before Standard, ...)."""
+
+DECISION_ORDER = ("composition", "compute", "orchestrator", "channel", "entry", "data_store")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
+_ID_RE = re.compile(r"^([A-Z][0-9]{3})")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    kind: str
+    when: dict
+    then: dict
+    explain: dict
+    references: tuple[str, ...]
+    severity: str | None = None
+    confidence: str | None = None
+    aliases: tuple[str, ...] = ()
+    file: str = ""
+    location: Location | None = None
+    builtin: bool = True
+
+    @property
+    def decision(self) -> str | None:
+        return self.then.get("decision")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"id": self.id, "name": self.name, "title": self.title, "kind": self.kind, "when": self.when,
+             "then": self.then, "explain": self.explain, "references": list(self.references)}
+        for key in ("severity", "confidence"):
+            if getattr(self, key):
+                d[key] = getattr(self, key)
+        if self.aliases:
+            d["aliases"] = list(self.aliases)
+        return d
+
+
+@dataclass
+class Catalog:
+    rules: list[Rule] = field(default_factory=list)
+
+    def by_id(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id or rule_id in r.aliases:
+                return r
+        return None
+
+
+@lru_cache(maxsize=1)
+def rule_schema() -> dict:
+    return json.loads(package_file("schemas", "rule.schema.json").read_text(encoding="utf-8"))
+
+
+def rule_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
+
+
+def load_catalog(extra_dirs: tuple[Path, ...] | list[Path] = (), *, use_cache: bool = True) -> Catalog:
+    """The built-in rules plus those of ``extra_dirs`` (later ones override by id).
+
+    Raises ``RuleError`` with every problem of every bad rule file.
+    """
+    builtin = _load_builtin(use_cache)
+    rules = {r.id: r for r in builtin}
+    problems: list[Problem] = []
+    for folder in extra_dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise RuleError(Problem("not a folder of rule files", Location(str(folder), 1, 1),
+                                    hint="--rules-dir takes a folder of *.yaml rule files"))
+        user_rules, user_problems = _load_folder(folder, builtin=False)
+        problems += user_problems
+        for r in user_rules:
+            rules[r.id] = r
+    if problems:
+        raise RuleError(problems)
+    return Catalog(sorted(rules.values(), key=lambda r: r.id))
+
+
+def _load_builtin(use_cache: bool) -> list[Rule]:
+    folder = data_dir("rules")
+    files = rule_files(folder)
+    key = None
+    cache = _cache_dir() if use_cache else None
+    if cache is not None:
+        h = hashlib.sha256(__version__.encode())
+        for p in files:
+            st = p.stat()
+            h.update(f"{p.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        key = cache / f"rules-{h.hexdigest()[:24]}.json"
+        try:
+            return [_from_cached(d) for d in json.loads(key.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    rules, problems = _load_folder(folder, builtin=True, files=files)
+    if problems:
+        raise RuleError(problems)
+    if key is not None:
+        try:
+            key.parent.mkdir(parents=True, exist_ok=True)
+            tmp = key.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps([_to_cached(r) for r in rules]), encoding="utf-8")
+            os.replace(tmp, key)
+        except OSError:
+            pass  # a read-only home is fine: we just load from YAML next time too
+    return rules
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("ADVISOR_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "advisor"
+
+
+def _to_cached(r: Rule) -> dict:
+    d = r.to_dict()
+    d["file"] = r.file
+    d["location"] = r.location.to_dict() if r.location else None
+    return d
+
+
+def _from_cached(d: dict) -> Rule:
+    loc = d.get("location")
+    return Rule(id=d["id"], name=d["name"], title=d["title"], kind=d["kind"], when=d["when"], then=d["then"],
+                explain=d["explain"], references=tuple(d["references"]), severity=d.get("severity"),
+                confidence=d.get("confidence"), aliases=tuple(d.get("aliases", ())), file=d["file"],
+                location=Location(**loc) if loc else None, builtin=True)
+
+
+def _load_folder(folder: Path, *, builtin: bool, files: list[Path] | None = None) -> tuple[list[Rule], list[Problem]]:
+    from .yamlio import loads, read_text
+
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in files if files is not None else rule_files(folder):
+        try:
+            name, text = read_text(path, what="rule file")
+            doc = loads(text, name)
+        except UserError as exc:
+            problems += exc.problems
+            continue
+        rule, rule_problems = check_rule(doc, path, builtin=builtin)
+        problems += rule_problems
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problems.append(Problem(f"the rule id {rule.id} is also used by {seen[rule.id]}", doc.location(("id",)),
+                                    "id", "unique rule ids", "give one of them another number"))
+            continue
+        seen[rule.id] = str(path)
+        rules.append(rule)
+    return rules, problems
+
+
+def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, list[Problem]]:
+    """Check one parsed rule file against the schema and the fact registry."""
+    from . import facts
+    from .schemacheck import Checker
+    from .workload import field_path
+
+    problems = list(doc.problems)
+    data = doc.data
+
+    def err(p: tuple, message: str, expected: str | None = None, hint: str | None = None, key: bool = False):
+        problems.append(Problem(message, doc.location(p, key=key), field_path(p), expected, hint))
+
+    if not isinstance(data, dict):
+        err((), "a rule file must be a mapping", "id, name, title, kind, when, then, explain, references")
+        return None, problems
+    for issue in Checker(rule_schema()).check(data):
+        err(issue.path, issue.message, issue.expected, issue.hint, issue.at_key)
+    if problems:
+        return None, problems
+
+    m = _ID_RE.match(path.name)
+    if not m or m.group(1) != data["id"]:
+        err(("id",), f"the file name '{path.name}' does not start with the rule id {data['id']}",
+            f"a file named {data['id']}-<slug>.yaml")
+    known = facts.specs()
+    used = []
+    from .conditions import facts_used, leaves
+
+    for i, leaf in enumerate(leaves(data["when"])):
+        if "fact" not in leaf or "operator" not in leaf:
+            err(("when",), "a condition leaf needs 'fact' and 'operator'", "{fact, operator, value}")
+            continue
+        from .operators import OPERATORS
+        if OPERATORS[leaf["operator"]].takes_value and "value" not in leaf:
+            err(("when",), f"the operator '{leaf['operator']}' needs a 'value'", "value: <literal or {fact: name}>")
+    for name in facts_used(data["when"]) if not problems else []:
+        used.append(name)
+        if name not in known:
+            from .schemacheck import did_you_mean
+            err(("when",), f"unknown fact '{name}'", "a fact listed by 'advisor rules facts'",
+                did_you_mean(name, known))
+    for name in _PLACEHOLDER.findall(data["explain"]["because"]):
+        if name not in known:
+            err(("explain", "because"), f"unknown placeholder '{{{name}}}'", "a fact name in braces, e.g. "
+                "{flow.traffic.peak}")
+    if not _PLACEHOLDER.search(data["explain"]["because"]):
+        err(("explain", "because"), "the explanation names none of the user's values",
+            "at least one {fact} placeholder, e.g. {flow.traffic.peak}")
+
+    then, kind = data["then"], data["kind"]
+    decision = then.get("decision")
+    effects = [k for k in ("exclude", "only", "prefer") if k in then]
+    if kind == "finding":
+        if effects:
+            err(("then",), "a finding does not choose", "no exclude, only or prefer for kind: finding", key=False)
+        if "severity" not in data:
+            err(("kind",), "a finding needs a severity", "severity: info, warning or error")
+    else:
+        if decision is None:
+            err(("then",), f"a {kind} rule acts on a decision", "then.decision: one of " +
+                ", ".join(DECISION_OPTIONS))
+        wanted = ("exclude", "only") if kind == "limit" else ("prefer",)
+        if len(effects) != 1 or effects[0] not in wanted:
+            err(("then",), f"a {kind} rule needs exactly one effect of: {', '.join(wanted)}",
+                " or ".join(f"then.{w}" for w in wanted))
+        if decision in DECISION_OPTIONS:
+            options = DECISION_OPTIONS[decision]
+            for effect in effects:
+                values = then[effect]
+                names = values.keys() if isinstance(values, dict) else values
+                for opt in names:
+                    if opt not in options:
+                        from .schemacheck import did_you_mean
+                        err(("then", effect), f"'{opt}' is not an option of {decision}", "one of " +
+                            ", ".join(options), did_you_mean(opt, options))
+                if effect == "prefer":
+                    for opt, weight in values.items():
+                        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                            err(("then", "prefer", opt), f"the weight of '{opt}' is not a number", "a number")
+    if builtin and data["id"][1] == "9":
+        err(("id",), "ids 9xx are kept for user rules", "an id outside the 9xx range")
+    if problems:
+        return None, problems
+    return Rule(id=data["id"], name=data["name"], title=data["title"], kind=kind, when=data["when"], then=then,
+                explain=data["explain"], references=tuple(data["references"]), severity=data.get("severity"),
+                confidence=data.get("confidence"), aliases=tuple(data.get("aliases", ())), file=str(path),
+                location=doc.location(()), builtin=builtin), problems
