@@ -103,7 +103,9 @@ class _Builder:
         order = {nid: i for i, nid in enumerate(self.nodes)}
         nodes = sorted(self.nodes.values(), key=lambda n: (rank.get(n.group, len(rank)), n.id not in self.early,
                                                            order[n.id]))
-        return Graph(title, tuple(nodes), tuple(self.edges.values()), groups, tuple(notes))
+        pos = {n.id: i for i, n in enumerate(nodes)}  # edges read in the order of their sources
+        edges = sorted(self.edges.values(), key=lambda e: pos[e.source])
+        return Graph(title, tuple(nodes), tuple(edges), groups, tuple(notes))
 
 
 # ------------------------------------------------------------ architecture view
@@ -134,23 +136,37 @@ _ENTRY_MODEL = {
 _DELIVERY = {"queue": ("poll", "async"), "stream": ("poll", "async"), "topic": ("event", "async"),
              "bus": ("event", "async"), "kafka": ("poll", "async"), "broker": ("poll", "async")}
 
-# Names the engine may use in ``hops`` for the kinds of node drawn here.
+# How the engine names hop endpoints (``lambda:step``, ``channel:sns``, ``flow:checkout``,
+# ``consumer:x``): the part before ":" mapped to the kinds of node drawn here.
 _HOP_ALIASES = {
-    "api": "api", "api-gateway": "api", "apigateway": "api", "http-api": "api", "rest-api": "api",
-    "appsync": "api", "bucket": "bucket", "s3": "bucket", "s3-bucket": "bucket",
+    "client": "api", "api": "api", "api-gateway": "api", "apigateway": "api", "appsync": "api",
+    "bucket": "bucket", "s3": "bucket", "s3-bucket": "bucket",
     "schedule": "schedule", "scheduler": "schedule", "eventbridge-scheduler": "schedule",
     "queue": "queue", "sqs": "queue", "sqs-queue": "queue", "sqs-fifo": "queue",
-    "topic": "topic", "sns": "topic", "sns-topic": "topic", "sns-fifo": "topic",
-    "bus": "bus", "event-bus": "bus", "eventbridge": "bus", "eventbridge-bus": "bus",
+    "topic": "topic", "sns": "topic", "sns-topic": "topic", "sns-fifo": "topic", "sns-sqs": "topic",
+    "bus": "bus", "event-bus": "bus", "eventbridge": "bus", "eventbridge-sns": "bus",
     "stream": "stream", "kinesis": "stream", "kinesis-stream": "stream",
     "dynamodb-stream": "stream", "dynamodb-streams": "stream",
-    "kafka": "kafka", "msk": "kafka", "kafka-topic": "kafka", "broker": "broker", "mq": "broker",
+    "kafka": "kafka", "msk": "kafka", "kafka-topic": "kafka",
+    "broker": "broker", "mq": "broker", "mq-broker": "broker", "amazon-mq": "broker",
     "state-machine": "state-machine", "step-functions": "state-machine", "stepfunctions": "state-machine",
-    "function": "function", "lambda": "function", "lambda-function": "function",
-    "task": "task", "fargate": "task", "fargate-task": "task", "ecs": "task",
-    "table": "table", "dynamodb": "table", "dynamodb-table": "table",
-    "database": "database", "aurora": "database", "aurora-serverless": "database", "rds": "database",
+    "function": "function", "lambda": "function",
+    "task": "task", "fargate": "task", "fargate-task": "task",
+    "table": "table", "dynamodb": "table",
+    "database": "database", "aurora": "database", "aurora-serverless": "database",
+    "consumer": "consumer", "external": "external",
 }
+
+
+def _hop_kind(name: str, service: str) -> str | None:
+    """The kind of node a hop endpoint is: ``channel:<choice>`` by its choice,
+    ``flow:<upstream>`` by the service that carries the hop."""
+    base, _, rest = name.lower().partition(":")
+    if base == "channel":
+        return _HOP_ALIASES.get(rest)
+    if base == "flow":
+        return _HOP_ALIASES.get(service.lower().split("+")[-1])
+    return _HOP_ALIASES.get(base)
 
 
 def _choice(flow_rec: Mapping[str, Any], decision: str, default: str = "none") -> str:
@@ -170,8 +186,9 @@ def _flow_recs(workload: Workload, rec: Mapping[str, Any]) -> dict[str, Mapping[
 def _hop_table(flow_rec: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
     table: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     for hop in flow_rec.get("hops") or ():
-        src = _HOP_ALIASES.get(str(hop.get("from", "")).lower())
-        dst = _HOP_ALIASES.get(str(hop.get("to", "")).lower())
+        service = str(hop.get("service") or "")
+        src = _hop_kind(str(hop.get("from", "")), service)
+        dst = _hop_kind(str(hop.get("to", "")), service)
         if src and dst:
             table.setdefault((src, dst), (hop.get("model"), hop.get("mode")))
     return table
@@ -182,7 +199,8 @@ class _FlowParts:
     """What other flows need to know to connect to one flow."""
 
     group: str
-    head: str  # the node the entry delivers to (state machine, function or task)
+    head: str  # the node the entry delivers to (state machine, or the first step's worker)
+    last: str = ""  # the node that publishes the outcome (state machine, or the last step's worker)
     workers: list[str] = field(default_factory=list)  # nodes that run code
     outlet: str | None = None  # the channel node consumers read from
     channel: str = "none"
@@ -230,10 +248,16 @@ class _Architecture:
                 w = self.b.node(f"{f.name}/{worker_kind}/{step}", f"{worker_label}\n{step}", worker_kind, g)
                 parts.workers.append(w)
                 self.link(f.name, sm, w, "push", "sync")
-        else:
-            w = self.b.node(f"{f.name}/{worker_kind}", f"{worker_label}\n{f.name}", worker_kind, g)
-            parts.head = w
-            parts.workers.append(w)
+            parts.last = sm
+        else:  # steps chained through a queue each, as the engine's hops describe them
+            for step in f.steps:
+                w = self.b.node(f"{f.name}/{worker_kind}/{step}", f"{worker_label}\n{step}", worker_kind, g)
+                if parts.workers:
+                    q = self.b.node(f"{f.name}/step-queue/{step}", f"SQS queue\nto {step}", "queue", g)
+                    self.link(f.name, parts.workers[-1], q, None, "async", label="publish, async")
+                    self.link(f.name, q, w, "poll", "async")
+                parts.workers.append(w)
+            parts.head, parts.last = parts.workers[0], parts.workers[-1]
         self.parts[f.name] = parts
         self.store(f, r, parts)
         self.channel(f, parts)
@@ -251,7 +275,7 @@ class _Architecture:
         ch, g, n = parts.channel, parts.group, f.name
         if ch == "none":
             return
-        publisher = parts.head
+        publisher = parts.last
         if ch in ("sqs", "sqs-fifo"):
             out = self.b.node(f"{n}/queue", f"{'SQS FIFO queue' if ch == 'sqs-fifo' else 'SQS queue'}\n{n} events",
                               "queue", g)

@@ -104,10 +104,10 @@ def kinds_of(graph) -> dict[str, str]:
 # there. Written out by hand from the example's expected choices, not computed.
 ARCH_EXPECTED = {
     "e01-thumbnails": (
-        {"make-thumbnail/uploads": "bucket", "make-thumbnail/function": "function",
+        {"make-thumbnail/uploads": "bucket", "make-thumbnail/function/make-thumbnail": "function",
          "make-thumbnail/store": "bucket"},
-        {("make-thumbnail/uploads", "make-thumbnail/function", "event, async"),
-         ("make-thumbnail/function", "make-thumbnail/store", "read/write, sync")},
+        {("make-thumbnail/uploads", "make-thumbnail/function/make-thumbnail", "event, async"),
+         ("make-thumbnail/function/make-thumbnail", "make-thumbnail/store", "read/write, sync")},
     ),
     "e02-shop": (
         {"checkout/api": "api", "checkout/state-machine": "state-machine",
@@ -126,10 +126,10 @@ ARCH_EXPECTED = {
          ("ship-order/state-machine", "ship-order/function/pick", "push, sync")},
     ),
     "e03-alerts-fanout": (
-        {"raise-alert/source-queue": "queue", "raise-alert/function": "function", "raise-alert/topic": "topic",
+        {"raise-alert/source-queue": "queue", "raise-alert/function/raise-alert": "function", "raise-alert/topic": "topic",
          **{f"consumer:{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
-        {("raise-alert/source-queue", "raise-alert/function", "poll, async"),
-         ("raise-alert/function", "raise-alert/topic", "publish, async"),
+        {("raise-alert/source-queue", "raise-alert/function/raise-alert", "poll, async"),
+         ("raise-alert/function/raise-alert", "raise-alert/topic", "publish, async"),
          *{("raise-alert/topic", f"consumer:{c}", "event, async")
            for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
     ),
@@ -142,36 +142,36 @@ ARCH_EXPECTED = {
          ("nightly-report/task/publish", "nightly-report/store", "read/write, sync")},
     ),
     "e05-clickstream": (
-        {"ingest-events/source-stream": "stream", "ingest-events/function": "function",
+        {"ingest-events/source-stream": "stream", "ingest-events/function/ingest-events": "function",
          "ingest-events/stream": "stream", "consumer:aggregator": "consumer", "consumer:archiver": "consumer"},
-        {("ingest-events/source-stream", "ingest-events/function", "poll, async"),
-         ("ingest-events/function", "ingest-events/stream", "publish, async"),
+        {("ingest-events/source-stream", "ingest-events/function/ingest-events", "poll, async"),
+         ("ingest-events/function/ingest-events", "ingest-events/stream", "publish, async"),
          ("ingest-events/stream", "consumer:aggregator", "poll, async"),
          ("ingest-events/stream", "consumer:archiver", "poll, async")},
     ),
     "e06-ledger-fifo": (
-        {"record-transaction/api": "api", "record-transaction/function": "function",
+        {"record-transaction/api": "api", "record-transaction/function/record-transaction": "function",
          "record-transaction/store": "table", "record-transaction/queue": "queue",
          "consumer:balance-keeper": "consumer"},
-        {("record-transaction/api", "record-transaction/function", "event, async"),
-         ("record-transaction/function", "record-transaction/store", "read/write, sync"),
-         ("record-transaction/function", "record-transaction/queue", "publish, async"),
+        {("record-transaction/api", "record-transaction/function/record-transaction", "event, async"),
+         ("record-transaction/function/record-transaction", "record-transaction/store", "read/write, sync"),
+         ("record-transaction/function/record-transaction", "record-transaction/queue", "publish, async"),
          ("record-transaction/queue", "consumer:balance-keeper", "poll, async")},
     ),
     "e07-saas-events": (
-        {"ticket-escalated/api": "api", "ticket-escalated/function": "function", "ticket-escalated/bus": "bus",
+        {"ticket-escalated/api": "api", "ticket-escalated/function/ticket-escalated": "function", "ticket-escalated/bus": "bus",
          "consumer:on-call": "consumer", "external:datadog": "external", "external:zendesk": "external"},
-        {("ticket-escalated/api", "ticket-escalated/function", "push, sync"),
+        {("ticket-escalated/api", "ticket-escalated/function/ticket-escalated", "push, sync"),
          ("ticket-escalated/bus", "consumer:on-call", "event, async"),
          ("ticket-escalated/bus", "external:datadog", "event, async"),
          ("ticket-escalated/bus", "external:zendesk", "event, async")},
     ),
     "e08-spiky-ingest": (
         {"submit-response/api": "api", "submit-response/request-queue": "queue",
-         "submit-response/function": "function", "submit-response/store": "database"},
+         "submit-response/function/submit-response": "function", "submit-response/store": "database"},
         {("submit-response/api", "submit-response/request-queue", "push, async"),
-         ("submit-response/request-queue", "submit-response/function", "poll, async"),
-         ("submit-response/function", "submit-response/store", "read/write, sync")},
+         ("submit-response/request-queue", "submit-response/function/submit-response", "poll, async"),
+         ("submit-response/function/submit-response", "submit-response/store", "read/write, sync")},
     ),
 }
 
@@ -235,7 +235,7 @@ def test_shop_with_sns_sqs_gives_one_queue_per_consumer_and_an_inbox_for_ship_or
 def test_eventbridge_sns_puts_a_topic_behind_the_bus():
     w, rec = example("e03-alerts-fanout", {"raise-alert": {"channel": "eventbridge-sns"}})
     e = edges_of(architecture_graph(w, rec))
-    assert ("raise-alert/function", "raise-alert/bus", "publish, async") in e
+    assert ("raise-alert/function/raise-alert", "raise-alert/bus", "publish, async") in e
     assert ("raise-alert/bus", "raise-alert/topic", "event, async") in e
     assert ("raise-alert/topic", "consumer:sms", "event, async") in e
 
@@ -251,11 +251,39 @@ def test_dynamodb_streams_channel_reads_the_flow_table():
 @needs_examples
 def test_hops_from_the_recommendation_override_the_derived_model():
     w, rec = example("e02-shop")
-    rec["flows"][0]["hops"] = [{"from": "api-gateway", "to": "state-machine", "service": "apigateway",
+    rec["flows"][0]["hops"] = [{"from": "client", "to": "state-machine", "service": "apigateway",
                                 "model": "event", "mode": "async"}]
+    rec["flows"][1]["hops"] = [{"from": "flow:checkout", "to": "state-machine", "service": "eventbridge",
+                                "model": "push", "mode": "sync"}]
     e = edges_of(architecture_graph(w, rec))
     assert ("checkout/api", "checkout/state-machine", "event, async") in e
     assert ("checkout/api", "checkout/state-machine", "push, sync") not in e
+    assert ("checkout/bus", "ship-order/state-machine", "push, sync") in e
+
+
+@pytest.mark.parametrize("name, service, kind", [
+    ("client", "apigateway", "api"), ("lambda:charge-card", "stepfunctions", "function"),
+    ("fargate-task:gather", "stepfunctions-ecs-sync", "task"), ("channel:sns-sqs", "sns-sqs", "topic"),
+    ("channel:eventbridge", "eventbridge", "bus"), ("channel:sqs-fifo", "sqs-fifo", "queue"),
+    ("flow:checkout", "sqs", "queue"), ("flow:checkout", "eventbridge", "bus"), ("flow:x", "sns+sqs", "queue"),
+    ("consumer:email", "sns", "consumer"), ("external:datadog", "eventbridge-api-destination", "external"),
+    ("aurora-serverless", "aurora-serverless", "database"), ("mq-broker", "amazon-mq", "broker"),
+    ("teleporter", "x", None),
+])
+def test_hop_endpoint_kinds(name, service, kind):
+    assert diagram._hop_kind(name, service) == kind
+
+
+def test_choreographed_steps_are_chained_through_queues():
+    w = workload_of({"version": 1, "name": "chain", "flows": [
+        {"name": "ingest", "trigger": "upload", "duration": "3s", "steps": ["scan", "resize", "tag"], "data": "files"}]})
+    g = architecture_graph(w, hand_rec(w))
+    e = edges_of(g)
+    assert ("ingest/uploads", "ingest/function/scan", "event, async") in e
+    assert ("ingest/function/scan", "ingest/step-queue/resize", "publish, async") in e
+    assert ("ingest/step-queue/resize", "ingest/function/resize", "poll, async") in e
+    assert ("ingest/step-queue/tag", "ingest/function/tag", "poll, async") in e
+    assert kinds_of(g)["ingest/step-queue/tag"] == "queue"
 
 
 @needs_examples
@@ -520,9 +548,37 @@ def test_names_never_collide_across_flows_consumers_and_targets():
     ]})
     g = architecture_graph(w, hand_rec(w))
     kinds = kinds_of(g)
-    assert kinds["consumer/function"] == "function"  # the flow named "consumer"
+    assert kinds["consumer/function/consumer"] == "function"  # the flow named "consumer"
     assert kinds["consumer:function"] == "consumer"  # its consumer context named "function"
     assert kinds["external:function"] == "external"
-    assert kinds["external/function"] == "function"
+    assert kinds["external/function/external"] == "function"
     assert kinds["consumer:consumer"] == "consumer"
     check_mermaid(to_mermaid(g))
+
+
+# ---------------------------------------------------------------- with the real engine
+
+
+def _engine_rec(name):
+    engine = pytest.importorskip("advisor.engine")
+    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    w = workload_of(doc["workload"])
+    return w, engine.advise(w).to_dict()
+
+
+@needs_examples
+@pytest.mark.parametrize("name", example_names())
+def test_engine_recommendations_draw_and_parse(name):
+    w, rec = _engine_rec(name)
+    for view in diagram.VIEWS:
+        g = diagram.build_graph(w, rec, view)
+        check_mermaid(to_mermaid(g))
+        check_dot(to_dot(g), g)
+    g = architecture_graph(w, rec)
+    for f in rec["flows"]:  # the first hop of each flow is drawn with the engine's model and mode
+        first = f["hops"][0]
+        target = diagram._hop_kind(first["to"], first["service"])
+        heads = [e for e in g.edges if e.target.startswith(f"{f['name']}/") and g.node(e.target).kind == target
+                 and g.node(e.source).kind in ("api", "schedule", "bucket", "queue", "stream", "kafka", "broker",
+                                               "bus", "topic")]
+        assert any(e.model == first["model"] and e.mode == first["mode"] for e in heads), (f["name"], first, heads)
