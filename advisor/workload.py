@@ -119,6 +119,7 @@ class _Normaliser:
                 else:
                     names[name] = i
         by_name = {f["name"]: f for _, f in flows_raw if isinstance(f.get("name"), str)}
+        self._cycles(flows_raw, by_name, names)
         flows = [self._flow(i, f, by_name) for i, f in flows_raw]
         if self.problems:
             return None
@@ -128,6 +129,26 @@ class _Normaliser:
             description=data.get("description"), path=self.doc.file,
             locations=MappingProxyType({**self.doc.values}),
         )
+
+    def _cycles(self, flows_raw: list, by_name: dict[str, dict], names: dict[str, int]) -> None:
+        """Event flows that start each other in a circle: nothing ever starts the first one. Reported
+        once, on the first flow of the circle (a flow after itself is reported in ``_flow``)."""
+        for i, f in flows_raw:
+            cycle, g = [f.get("name")], f
+            while g.get("trigger") == "event" and isinstance(g.get("after"), str) and g["after"] in by_name \
+                    and g["after"] != g.get("name"):
+                g = by_name[g["after"]]
+                if g is f:
+                    break
+                if g.get("name") in cycle:  # f leads into a circle it is not part of
+                    break
+                cycle.append(g.get("name"))
+            else:
+                continue
+            if g is f and i == min(names.get(n, i) for n in cycle):
+                self.error(("flows", i, "after"), "the flows " + " -> ".join(cycle + [cycle[0]]) +
+                           " start each other in a circle, so none of them ever starts",
+                           "a chain of 'after' that begins at a flow with another trigger")
 
     # -- one flow -------------------------------------------------------------------------------------------
 
@@ -209,41 +230,43 @@ class _Normaliser:
         """Rates of this flow; a ``trigger: event`` flow inherits what it does not state from its ``after`` flow."""
         p = ("flows", i, "traffic")
         raw = f.get("traffic") if isinstance(f.get("traffic"), dict) else {}
-        inherited = self._inherited(f, by_name)
         avg = self._value(units.parse_rate, raw.get("average"), p + ("average",), units.RATE_FORM)
         peak = self._value(units.parse_rate, raw.get("peak"), p + ("peak",), units.RATE_FORM)
         if ("average" in raw and avg is None) or ("peak" in raw and peak is None):
             return None
-        if avg is None:
-            avg = inherited.average if inherited else 1.0
-        if peak is None:
-            peak = avg if "average" in raw or not inherited else max(inherited.peak, avg)
-        if peak < avg:
-            self.error(p + ("peak",), f"the peak ({units.format_rate(peak)}) is below the average "
-                                      f"({units.format_rate(avg)})", "peak >= average",
+        traffic = _fill_traffic(avg, peak, raw.get("pattern"), self._inherited(f, by_name))
+        if traffic.peak < traffic.average:
+            self.error(p + ("peak",), f"the peak ({units.format_rate(traffic.peak)}) is below the average "
+                                      f"({units.format_rate(traffic.average)})", "peak >= average",
                        "a peak is the highest rate the flow must absorb")
-        pattern = raw.get("pattern") if isinstance(raw.get("pattern"), str) else (
-            inherited.pattern if inherited else "unpredictable")
-        return Traffic(avg, peak, pattern)
+        return traffic
 
-    def _inherited(self, f: dict, by_name: dict[str, dict]) -> Traffic | None:
-        """The traffic of the flow that ``after`` names, following the chain (cycles stop it)."""
-        seen = set()
-        while f.get("trigger") == "event" and isinstance(f.get("after"), str) and f["after"] in by_name:
-            if f["after"] in seen:
-                return None
-            seen.add(f["after"])
-            f = by_name[f["after"]]
-            raw = f.get("traffic") if isinstance(f.get("traffic"), dict) else {}
-            try:
-                if "average" in raw:
-                    avg = units.parse_rate(raw["average"])
-                    peak = units.parse_rate(raw["peak"]) if "peak" in raw else avg
-                    return Traffic(avg, max(peak, avg), raw.get("pattern", "unpredictable")
-                                   if isinstance(raw.get("pattern", ""), str) else "unpredictable")
-            except (ValueError, TypeError):
-                return None
-        return None
+    def _inherited(self, f: dict, by_name: dict[str, dict], seen: tuple = ()) -> Traffic | None:
+        """The traffic of the flow that ``after`` names, with its own defaults and inheritance applied
+        (so a parent that gives only a peak or a pattern passes those on); a cycle stops it."""
+        after = f.get("after")
+        if f.get("trigger") != "event" or not isinstance(after, str) or after not in by_name or after in seen:
+            return None
+        parent = by_name[after]
+        raw = parent.get("traffic") if isinstance(parent.get("traffic"), dict) else {}
+        try:
+            avg = units.parse_rate(raw["average"]) if raw.get("average") is not None else None
+            peak = units.parse_rate(raw["peak"]) if raw.get("peak") is not None else None
+        except ValueError:
+            return None  # reported on the parent itself
+        return _fill_traffic(avg, peak, raw.get("pattern"), self._inherited(parent, by_name, seen + (after,)))
+
+
+def _fill_traffic(avg: float | None, peak: float | None, pattern, inherited: Traffic | None) -> Traffic:
+    """The defaults of the spec: average 1/s, peak = average, pattern unpredictable; an event flow takes
+    each one it does not give from its ``after`` flow (the peak at least its own average)."""
+    if avg is None:
+        avg = inherited.average if inherited else 1.0
+    if peak is None:
+        peak = max(inherited.peak, avg) if inherited else avg
+    if not isinstance(pattern, str):
+        pattern = inherited.pattern if inherited else "unpredictable"
+    return Traffic(avg, peak, pattern)
 
 
 def as_dict(workload: Workload) -> dict[str, Any]:
