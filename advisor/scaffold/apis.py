@@ -1,0 +1,247 @@
+"""API front doors: HTTP API, REST API (OpenAPI body we write), AppSync, WebSocket, Cognito.
+
+A REST API's OpenAPI body is generated here for every integration kind
+(Lambda proxy, Lambda asynchronous, Step Functions start / sync start,
+SQS send), with security schemes written out too, because SAM only applies
+its ``Auth`` settings to routes it creates from events.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .base import App
+from .cfn import GetAtt, Ref, Sub
+from .channels import lambda_permission
+
+THROTTLE_BURST = 200
+THROTTLE_RATE = 100
+
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength",
+    "integrationError": "$context.integrationErrorMessage"}, sort_keys=True)
+REST_ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "resourcePath": "$context.resourcePath", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength"}, sort_keys=True)
+
+
+def throttle(peak: float) -> tuple[int, int]:
+    rate = max(10, int(peak * 2))
+    return max(rate, THROTTLE_BURST), rate
+
+
+def user_pool(app: App, base: str) -> tuple[str, str]:
+    pool = app.add(app.new_id(base, "UserPool"), "AWS::Cognito::UserPool", {
+        "UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
+        "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+        "Policies": {"PasswordPolicy": {"MinimumLength": 12, "RequireLowercase": True, "RequireNumbers": True,
+                                        "RequireSymbols": True, "RequireUppercase": True}},
+        "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}},
+        DeletionPolicy="Retain", UpdateReplacePolicy="Retain")
+    client = app.add(app.new_id(base, "UserPoolClient"), "AWS::Cognito::UserPoolClient", {
+        "UserPoolId": Ref(pool), "GenerateSecret": False,
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "PreventUserExistenceErrors": "ENABLED"})
+    app.output(pool + "Id", Ref(pool), "Cognito user pool that signs in the API's users")
+    app.output(client + "Id", Ref(client), "App client id for the front end")
+    return pool, client
+
+
+def http_api(app: App, base: str, flow: Any, function_id: str, path: str) -> str:
+    """HTTP API -> function (payload v2), with access logs, throttling and the flow's auth."""
+    lg = app.log_group(app.new_id(base, "HttpApiLogs"), Sub(f"/aws/apigateway/${{AWS::StackName}}-{base}-http"))
+    burst, rate = throttle(flow.traffic.peak)
+    props: dict[str, Any] = {
+        "AccessLogSettings": {"DestinationArn": GetAtt(lg, "Arn"), "Format": ACCESS_LOG_FORMAT},
+        "DefaultRouteSettings": {"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate}}
+    auth = flow.auth or "none"
+    event_props: dict[str, Any] = {"Method": "POST", "Path": path}
+    if auth == "users":
+        pool, client = user_pool(app, base)
+        props["Auth"] = {"DefaultAuthorizer": "Cognito", "Authorizers": {"Cognito": {
+            "IdentitySource": "$request.header.Authorization",
+            "JwtConfiguration": {"issuer": Sub(f"https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{pool}}}"),
+                                 "audience": [Ref(client)]}}}}
+    elif auth == "iam":
+        props["Auth"] = {"EnableIamAuthorizer": True, "DefaultAuthorizer": "AWS_IAM"}
+    api = app.add(app.new_id(base, "HttpApi"), "AWS::Serverless::HttpApi", props)
+    event_props["ApiId"] = Ref(api)
+    app.add_event(function_id, "Api", {"Type": "HttpApi", "Properties": event_props})
+    app.output(api + "Url", Sub(f"https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}{path}"),
+               f"POST here to start {flow.name}")
+    return api
+
+
+def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, invoke_function: str | None = None,
+             role_statements: list | None = None) -> str:
+    """REST API with one POST route and the given integration, written as OpenAPI."""
+    lg = app.log_group(app.new_id(base, "RestApiLogs"), Sub(f"/aws/apigateway/${{AWS::StackName}}-{base}-rest"))
+    burst, rate = throttle(flow.traffic.peak)
+    auth = flow.auth or "none"
+    schemes: dict[str, Any] = {}
+    security: list = []
+    extra: dict[str, Any] = {}
+    if auth == "users":
+        pool, _ = user_pool(app, base)
+        schemes["cognito"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                              "x-amazon-apigateway-authtype": "cognito_user_pools",
+                              "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
+                                                                 "providerARNs": [GetAtt(pool, "Arn")]}}
+        security = [{"cognito": []}]
+    elif auth == "iam":
+        schemes["sigv4"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                            "x-amazon-apigateway-authtype": "awsSigv4"}
+        security = [{"sigv4": []}]
+    elif auth == "api-key":
+        schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+        security = [{"api_key": []}]
+        extra["Auth"] = {"ApiKeyRequired": True, "UsagePlan": {
+            "CreateUsagePlan": "PER_API", "Throttle": {"BurstLimit": burst, "RateLimit": rate}}}
+    if role_statements:
+        role = app.service_role(base + "ApiIntegration", "apigateway.amazonaws.com", role_statements)
+        integration = {**integration, "credentials": GetAtt(role, "Arn")}
+    operation: dict[str, Any] = {
+        "responses": {"200": {"description": "done"}, "202": {"description": "accepted"}},
+        "x-amazon-apigateway-integration": integration}
+    if security:
+        operation["security"] = security
+    body: dict[str, Any] = {"openapi": "3.0.1", "info": {"title": Sub(f"${{AWS::StackName}}-{flow.name}"),
+                                                         "version": "1.0"},
+                            "paths": {path: {"post": operation}}}
+    if schemes:
+        body["components"] = {"securitySchemes": schemes}
+    api = app.add(app.new_id(base, "RestApi"), "AWS::Serverless::Api", {
+        "StageName": "v1", "OpenApiVersion": "3.0", "EndpointConfiguration": {"Type": "REGIONAL"},
+        "TracingEnabled": True, "DefinitionBody": body,
+        "AccessLogSetting": {"DestinationArn": GetAtt(lg, "Arn"), "Format": REST_ACCESS_LOG_FORMAT},
+        "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": burst,
+                            "ThrottlingRateLimit": rate, "LoggingLevel": "ERROR", "MetricsEnabled": True}],
+        **extra},
+        Metadata={"checkov": {"skip": [{"id": "CKV_AWS_120", "comment": "Caching a POST that starts work is"
+                                        " meaningless and costs at least $0.02/h"}]}})
+    if invoke_function:
+        lambda_permission(app, invoke_function, "apigateway.amazonaws.com",
+                          Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*"))
+    app.output(api + "Url", Sub(f"https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/v1{path}"),
+               f"POST here to start {flow.name}")
+    return api
+
+
+def lambda_uri(function_id: str) -> Any:
+    return Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/"
+               f"${{{function_id}.Arn}}/invocations")
+
+
+def lambda_proxy(function_id: str) -> dict:
+    return {"type": "aws_proxy", "httpMethod": "POST", "uri": lambda_uri(function_id),
+            "payloadFormatVersion": "1.0"}
+
+
+def lambda_async(function_id: str) -> dict:
+    """Non-proxy integration that invokes the function with InvocationType Event and answers 202."""
+    return {"type": "aws", "httpMethod": "POST", "uri": lambda_uri(function_id),
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"},
+            "passthroughBehavior": "when_no_templates",
+            "responses": {"default": {"statusCode": "202",
+                                      "responseTemplates": {"application/json": '{"status": "accepted"}'}}}}
+
+
+def sfn_start(state_machine: str, sync: bool) -> dict:
+    action = "StartSyncExecution" if sync else "StartExecution"
+    output = ('#set($r = $input.path(\'$\'))\n#if($r.status == "SUCCEEDED")$r.output#else'
+              '{"error": "$r.error", "cause": "$util.escapeJavaScript($r.cause)"}#end') if sync else \
+        '{"executionArn": "$input.path(\'$.executionArn\')"}'
+    return {"type": "aws", "httpMethod": "POST",
+            "uri": Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:states:action/{action}"),
+            "passthroughBehavior": "never",
+            "requestTemplates": {"application/json": Sub(
+                '{"input": "$util.escapeJavaScript($input.body)", "stateMachineArn": "${SM}"}',
+                {"SM": Ref(state_machine)})},
+            "responses": {"default": {"statusCode": "200" if sync else "202",
+                                      "responseTemplates": {"application/json": output}}}}
+
+
+def sqs_send(queue: str) -> dict:
+    return {"type": "aws", "httpMethod": "POST",
+            "uri": Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:sqs:path/${{AWS::AccountId}}/"
+                       f"${{{queue}.QueueName}}"),
+            "passthroughBehavior": "never",
+            "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+            "requestTemplates": {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"},
+            "responses": {"default": {"statusCode": "202",
+                                      "responseTemplates": {"application/json": '{"status": "queued"}'}}}}
+
+
+def appsync(app: App, base: str, flow: Any, function_id: str) -> str:
+    """AppSync GraphQL API with a direct Lambda resolver for one mutation."""
+    auth = flow.auth or "none"
+    logs_role = app.service_role(base + "AppSyncLogs", "appsync.amazonaws.com", [{
+        "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/appsync/*")}])
+    props: dict[str, Any] = {"Name": Sub(f"${{AWS::StackName}}-{flow.name}"), "XrayEnabled": True,
+                             "LogConfig": {"CloudWatchLogsRoleArn": GetAtt(logs_role, "Arn"),
+                                           "FieldLogLevel": "ERROR"}}
+    if auth == "users":
+        pool, _ = user_pool(app, base)
+        props["AuthenticationType"] = "AMAZON_COGNITO_USER_POOLS"
+        props["UserPoolConfig"] = {"UserPoolId": Ref(pool), "AwsRegion": Ref("AWS::Region"),
+                                   "DefaultAction": "ALLOW"}
+    elif auth == "api-key":
+        props["AuthenticationType"] = "API_KEY"
+    else:
+        props["AuthenticationType"] = "AWS_IAM"
+    api = app.add(app.new_id(base, "GraphQLApi"), "AWS::AppSync::GraphQLApi", props)
+    if auth == "api-key":
+        app.add(app.new_id(base, "GraphQLApiKey"), "AWS::AppSync::ApiKey", {"ApiId": GetAtt(api, "ApiId")})
+    field = "start" + base
+    schema = app.add(app.new_id(base, "GraphQLSchema"), "AWS::AppSync::GraphQLSchema", {
+        "ApiId": GetAtt(api, "ApiId"),
+        "Definition": ("type Result {\n  id: ID!\n  status: String!\n}\n\n"
+                       "type Query {\n  ping: String\n}\n\n"
+                       f"type Mutation {{\n  {field}(input: AWSJSON!): Result\n}}\n\n"
+                       "schema {\n  query: Query\n  mutation: Mutation\n}\n")})
+    role = app.service_role(base + "AppSyncInvoke", "appsync.amazonaws.com", [{
+        "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": GetAtt(function_id, "Arn")}])
+    ds = app.add(app.new_id(base, "GraphQLDataSource"), "AWS::AppSync::DataSource", {
+        "ApiId": GetAtt(api, "ApiId"), "Name": base + "Function", "Type": "AWS_LAMBDA",
+        "ServiceRoleArn": GetAtt(role, "Arn"), "LambdaConfig": {"LambdaFunctionArn": GetAtt(function_id, "Arn")}})
+    app.add(app.new_id(base, "GraphQLResolver"), "AWS::AppSync::Resolver", {
+        "ApiId": GetAtt(api, "ApiId"), "TypeName": "Mutation", "FieldName": field,
+        "DataSourceName": GetAtt(ds, "Name"), "Kind": "UNIT"}, DependsOn=[schema])
+    app.output(api + "Url", GetAtt(api, "GraphQLUrl"), f"GraphQL endpoint; mutation {field} starts {flow.name}")
+    return api
+
+
+def websocket(app: App, base: str, flow: Any, function_id: str) -> str:
+    """WebSocket API: $connect, $disconnect and $default routes to one function."""
+    api = app.add(app.new_id(base, "WebSocketApi"), "AWS::ApiGatewayV2::Api", {
+        "Name": Sub(f"${{AWS::StackName}}-{flow.name}"), "ProtocolType": "WEBSOCKET",
+        "RouteSelectionExpression": "$request.body.action"})
+    integ = app.add(app.new_id(base, "WebSocketIntegration"), "AWS::ApiGatewayV2::Integration", {
+        "ApiId": Ref(api), "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": lambda_uri(function_id)})
+    routes = []
+    for key, name in (("$connect", "Connect"), ("$disconnect", "Disconnect"), ("$default", "Default")):
+        route: dict[str, Any] = {"ApiId": Ref(api), "RouteKey": key, "Target": Sub(f"integrations/${{{integ}}}")}
+        if key == "$connect":
+            route["AuthorizationType"] = "AWS_IAM" if flow.auth == "iam" else "NONE"
+        routes.append(app.add(app.new_id(base, "WebSocket", name, "Route"), "AWS::ApiGatewayV2::Route", route))
+    lg = app.log_group(app.new_id(base, "WebSocketLogs"), Sub(f"/aws/apigateway/${{AWS::StackName}}-{base}-ws"))
+    deployment = app.add(app.new_id(base, "WebSocketDeployment"), "AWS::ApiGatewayV2::Deployment",
+                         {"ApiId": Ref(api)}, DependsOn=routes)
+    burst, rate = throttle(flow.traffic.peak)
+    app.add(app.new_id(base, "WebSocketStage"), "AWS::ApiGatewayV2::Stage", {
+        "ApiId": Ref(api), "StageName": "v1", "DeploymentId": Ref(deployment),
+        "AccessLogSettings": {"DestinationArn": GetAtt(lg, "Arn"), "Format": ACCESS_LOG_FORMAT},
+        "DefaultRouteSettings": {"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate}})
+    lambda_permission(app, function_id, "apigateway.amazonaws.com",
+                      Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*"))
+    app.add_policy(function_id, {"Statement": [{
+        "Effect": "Allow", "Action": "execute-api:ManageConnections",
+        "Resource": Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*")}]})
+    app.output(api + "Url", Sub(f"wss://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/v1"),
+               f"WebSocket endpoint of {flow.name}")
+    return api

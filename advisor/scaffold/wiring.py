@@ -1,0 +1,554 @@
+"""Per flow: turn the six decisions into connected components.
+
+Order of work for one flow: its data store, its compute (functions or
+Fargate tasks, and the state machine when orchestrated), its outcome
+channel with the consumers' functions, then its entry. Flows are built
+upstream first, so a ``trigger: event`` flow can attach to the channel of
+its ``after`` flow.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..errors import TemplateError
+from . import apis, stores
+from .base import KEY, App, FunctionSpec
+from .cfn import GetAtt, Join, Ref, Sub
+from .channels import Channel, kinesis_stream, lambda_permission, sqs_event, stream_event
+from .names import pascal, snake
+from .statemachine import build_definition
+
+ASYNC_SOURCES = {"sns", "eventbridge", "s3", "schedule", "rest_async"}
+SYNC_API_TIMEOUT = 29  # API Gateway's integration limit is 29-30 s
+
+
+def flow_order(workload: Any) -> list:
+    """Upstream flows first (``after``), file order otherwise; a cycle is an input error."""
+    by_name = {f.name: f for f in workload.flows}
+    done: list = []
+    state: dict[str, int] = {}
+
+    def visit(f: Any, path: tuple) -> None:
+        if state.get(f.name) == 2:
+            return
+        if state.get(f.name) == 1:
+            raise TemplateError(f"flows trigger each other in a cycle: {' -> '.join(path + (f.name,))}")
+        state[f.name] = 1
+        if f.trigger == "event" and f.after in by_name:
+            visit(by_name[f.after], path + (f.name,))
+        state[f.name] = 2
+        done.append(f)
+    for f in workload.flows:
+        visit(f, ())
+    return done
+
+
+def schedule_expression(average_per_second: float) -> str:
+    period = 1.0 / average_per_second if average_per_second > 0 else 86400
+    minutes = max(1, round(period / 60))
+    if minutes % 1440 == 0:
+        n, unit = minutes // 1440, "day"
+    elif minutes % 60 == 0:
+        n, unit = minutes // 60, "hour"
+    else:
+        n, unit = minutes, "minute"
+    return f"rate({n} {unit}{'s' if n > 1 else ''})"
+
+
+class FlowBuilder:
+    def __init__(self, app: App, workload: Any, flow: Any, choices: dict, channels: dict, stores_by_key: dict):
+        self.app, self.workload, self.flow, self.choices = app, workload, flow, choices
+        self.channels, self.stores = channels, stores_by_key
+        self.base = pascal(flow.name)
+        self.store: stores.Store | None = None
+        self.channel: Channel | None = None
+        self.sm: str | None = None
+        self.express = choices["orchestrator"] == "step-functions-express"
+        self.orchestrated = choices["orchestrator"] != "none"
+        self.fargate = choices["compute"] == "fargate"
+        self.ecs: dict[str, Any] = {}
+        self.step_functions: list[FunctionSpec] = []
+        self.first_publish: list = []
+
+    # ------------------------------------------------------------------------------
+
+    def build(self) -> Channel | None:
+        self._data_store()
+        self._channel()
+        if self.fargate:
+            self._fargate()
+        if self.orchestrated:
+            self._state_machine()
+        else:
+            self._choreography_tail()
+        self._entry()
+        return self.channel
+
+    @property
+    def step_timeout(self) -> int:
+        return int(min(900, max(3, math.ceil(self.flow.longest_step * 2))))
+
+    def note(self, text: str) -> None:
+        self.app.note(self.flow.name, text)
+
+    # -- data ------------------------------------------------------------------------
+
+    def _data_store(self) -> None:
+        kind = self.choices["data_store"]
+        if kind == "none":
+            return
+        key = (self.flow.context, kind)
+        if key not in self.stores:
+            self.stores[key] = stores.make_store(self.app, kind, pascal(self.flow.context))
+        self.store = self.stores[key]
+
+    def grant(self, fn: FunctionSpec) -> None:
+        if self.store:
+            self.store.grant(self.app, fn)
+
+    # -- channel -----------------------------------------------------------------------
+
+    def subscribers(self) -> list[str]:
+        names = list(self.flow.consumers)
+        if not names and self.flow.fan_out:
+            names = [f"consumer-{i + 1}" for i in range(self.flow.fan_out)]
+        downstream = [f.name for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
+        return names + [d for d in downstream if d not in names]
+
+    def _channel(self) -> None:
+        kind = self.choices["channel"]
+        if kind == "none":
+            if self.flow.consumers or self.flow.fan_out:
+                self.note("channel `none`: the consumers listed get no events from this scaffold.")
+            return
+        table = self.store.resource if self.store and self.store.kind == "dynamodb" else None
+        self.channel = Channel(self.app, self.flow, kind, self.workload.name)
+        self.channel.build(self.subscribers(), table)
+        consumers = [s for s in self.subscribers() if s not in
+                     {f.name for f in self.workload.flows if f.after == self.flow.name}]
+        for consumer in consumers:
+            def make(source: str, consumer: str = consumer) -> FunctionSpec:
+                return self.function(f"{self.flow.name}-{consumer}", f"{consumer} reacts to {self.flow.name}",
+                                     source, timeout=10)
+            self.channel.attach(consumer, make, prefer_queue=False)
+        if self.flow.external_targets and not self.channel.bus:
+            self.note("external targets are only wired for EventBridge channels (API destinations);"
+                      f" with `{kind}` they are left to you.")
+
+    # -- functions -----------------------------------------------------------------------
+
+    def function(self, name: str, title: str, source: str, *, action: str = "work", timeout: float | None = None,
+                 publish: list | None = None) -> FunctionSpec:
+        app = self.app
+        sync_api = source in ("http", "appsync", "websocket")
+        seconds = timeout if timeout is not None else self.step_timeout
+        if sync_api:
+            seconds = min(seconds, SYNC_API_TIMEOUT)
+        fn = app.function(name, self.flow.name, title, source, action=action, timeout=seconds,
+                          async_dlq=source in ASYNC_SOURCES, sync=source not in ASYNC_SOURCES)
+        app.add_policy(fn.logical_id, app.kms_statement())
+        if publish:
+            fn.publish = publish[0].kind
+            app.add_env(fn.logical_id, OUTCOME_KIND=publish[0].kind,
+                        OUTCOME_TARGETS=Join(",", [p.env() for p in publish]) if len(publish) > 1
+                        else publish[0].env(),
+                        OUTCOME_SOURCE=self.workload.name, OUTCOME_DETAIL_TYPE=f"{self.flow.name}.completed")
+            app.add_policy(fn.logical_id, *[p.policy() for p in publish])
+        return fn
+
+    # -- compute: Fargate ------------------------------------------------------------------
+
+    def _fargate(self) -> None:
+        app, base = self.app, self.base
+        vpc = stores.vpc_params(app)
+        image = app.param(app.new_id(base, "ImageUri"), "String",
+                          f"Container image (ECR URI) with the code of {self.flow.name}'s steps")
+        cluster = app.add(app.new_id(base, "Cluster"), "AWS::ECS::Cluster", {
+            "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]})
+        lg = app.log_group(app.new_id(base, "TaskLogs"), Sub(f"/ecs/${{AWS::StackName}}-{self.flow.name}"))
+        exec_role = app.add(app.new_id(base, "TaskExecutionRole"), "AWS::IAM::Role", {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                      "AmazonECSTaskExecutionRolePolicy")]})
+        statements = [{"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                       "Resource": GetAtt(KEY, "Arn")}]
+        if self.store:
+            statements += self.store.statements()
+        if self.channel and not self.orchestrated:
+            statements += [p.statement() for p in self.channel.publish]
+        task_role = app.service_role(base + "Task", "ecs-tasks.amazonaws.com", statements)
+        steps = self.flow.steps if self.orchestrated else (self.flow.name,)
+        tasks = {}
+        for step in steps:
+            directory = app.dirs.claim(snake(f"{self.flow.name}-{step}"), sep="_")
+            env = [{"Name": "STEP", "Value": step}]
+            if self.store:
+                env += [{"Name": k, "Value": v} for k, v in sorted(self.store.env.items())]
+            if self.channel and not self.orchestrated:
+                p = self.channel.publish
+                env += [{"Name": "OUTCOME_KIND", "Value": p[0].kind},
+                        {"Name": "OUTCOME_TARGETS", "Value": Join(",", [x.env() for x in p])},
+                        {"Name": "OUTCOME_SOURCE", "Value": self.workload.name},
+                        {"Name": "OUTCOME_DETAIL_TYPE", "Value": f"{self.flow.name}.completed"}]
+            td = app.add(app.new_id(base, step, "TaskDefinition"), "AWS::ECS::TaskDefinition", {
+                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "512", "Memory": "1024",
+                "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+                "ExecutionRoleArn": GetAtt(exec_role, "Arn"), "TaskRoleArn": GetAtt(task_role, "Arn"),
+                "ContainerDefinitions": [{
+                    "Name": "app", "Image": Ref(image), "Essential": True, "ReadonlyRootFilesystem": True,
+                    "Command": ["python", f"src/{directory}/app.py"], "Environment": env,
+                    "LogConfiguration": {"LogDriver": "awslogs", "Options": {
+                        "awslogs-group": Ref(lg), "awslogs-region": Ref("AWS::Region"),
+                        "awslogs-stream-prefix": snake(step)}}}]})
+            tasks[step] = td
+            app.functions.append(FunctionSpec(td, directory, self.flow.name, f"{self.flow.name}: {step} (Fargate task)",
+                                              "ecs_task", publish=(self.channel.publish[0].kind if self.channel
+                                                                   and not self.orchestrated else None),
+                                              timeout=int(self.flow.longest_step)))
+        self.ecs = {"cluster": cluster, "tasks": tasks, "vpc": vpc, "roles": [exec_role, task_role]}
+
+    def ecs_statements(self) -> list[dict]:
+        return [
+            {"Effect": "Allow", "Action": "ecs:RunTask", "Resource": [Ref(t) for t in self.ecs["tasks"].values()]},
+            {"Effect": "Allow", "Action": ["ecs:StopTask", "ecs:DescribeTasks"], "Resource": "*",
+             "Condition": {"ArnEquals": {"ecs:cluster": GetAtt(self.ecs["cluster"], "Arn")}}},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": [GetAtt(r, "Arn") for r in self.ecs["roles"]]}]
+
+    # -- compute: orchestrated -------------------------------------------------------------
+
+    def _state_machine(self) -> None:
+        app, flow = self.app, self.flow
+        subs: dict[str, Any] = {}
+        policies: list = []
+        steps = []
+        for step in flow.steps:
+            if self.fargate:
+                td = self.ecs["tasks"][step]
+                subs[td + "Arn"] = Ref(td)
+                steps.append({"name": step, "kind": "ecs", "ref": td + "Arn"})
+            else:
+                fn = self.function(f"{flow.name}-{step}", f"{flow.name}: {step}", "sfn_task")
+                self.grant(fn)
+                subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
+                policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
+                steps.append({"name": step, "kind": "lambda", "ref": fn.logical_id + "Arn"})
+        if self.fargate:
+            subs["ClusterArn"] = GetAtt(self.ecs["cluster"], "Arn")
+            subs["Subnets"] = Join(",", Ref(stores.VPC_SUBNETS))
+            subs["SecurityGroup"] = Ref(stores.VPC_SG)
+            policies.append({"Statement": self.ecs_statements() + ([] if self.express else [{
+                "Effect": "Allow", "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                "Resource": Sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+                                "StepFunctionsGetEventsForECSTaskRule")}])})
+        compensations = {}
+        if flow.needs.compensation:
+            for step in flow.steps[:-1]:
+                fn = self.function(f"{flow.name}-undo-{step}", f"{flow.name}: undo {step} (compensation)",
+                                   "sfn_task")
+                self.grant(fn)
+                subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
+                policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
+                compensations[step] = fn.logical_id + "Arn"
+        approval = None
+        if flow.needs.human_approval:
+            if self.express:
+                self.note("human approval needs a Standard workflow (callbacks with .waitForTaskToken are"
+                          " Standard only); with Express it is left out.")
+            else:
+                fn = self.function(f"{flow.name}-request-approval", f"{flow.name}: ask a person to approve",
+                                   "approval", timeout=10)
+                subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
+                policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
+                approval = fn.logical_id + "Arn"
+        publish = []
+        if self.channel:
+            for p in self.channel.publish:
+                key = p.resource + ("Arn" if p.kind in ("sns", "events", "kinesis") else
+                                    "Url" if p.kind == "sqs" else "Name")
+                subs[key] = {"sns": Ref, "sqs": Ref, "events": lambda r: GetAtt(r, "Name"),
+                             "kinesis": Ref, "dynamodb": Ref}[p.kind](p.resource)
+                publish.append({"kind": p.kind, "ref": key, "fifo": p.fifo})
+                policies.append(p.policy())
+            subs["EventSource"] = self.workload.name
+            subs["DetailType"] = f"{flow.name}.completed"
+        if self.fargate and self.express:
+            self.note("Express workflows cannot wait for an ECS task (.sync); the tasks are started and not"
+                      " awaited. Prefer Standard for Fargate steps.")
+        definition = build_definition(
+            steps=steps, express=self.express, compensations=compensations, approval=approval,
+            publish=publish, timeout=self._flow_timeout() if flow.needs.timeouts else None,
+            step_timeout=int(max(60, math.ceil(flow.longest_step * 2))),
+            approval_timeout=int(min(31536000, max(3600, math.ceil(flow.duration * 2)))))
+        path = f"statemachine/{snake(flow.name)}.asl.json"
+        if path in app.files:
+            path = f"statemachine/{snake(flow.name)}_{len(app.files)}.asl.json"
+        app.files[path] = (json.dumps(definition, indent=2, sort_keys=True) + "\n").encode()
+        self.sm = app.state_machine(self.base, self.express, path, subs, policies)
+        app.output(self.sm + "Arn", Ref(self.sm), f"State machine of {flow.name}")
+
+    def _flow_timeout(self) -> int:
+        limit = 300 if self.express else 31536000
+        return int(min(limit, max(60, math.ceil(self.flow.duration * 2))))
+
+    # -- compute: choreography -------------------------------------------------------------
+
+    def _choreography_tail(self) -> None:
+        """Steps 2..n of an un-orchestrated Lambda flow, each behind its own queue."""
+        if self.fargate:
+            return
+        outcome = self.channel.publish if self.channel else []
+        steps = list(self.flow.steps)
+        nxt = outcome
+        for step in reversed(steps[1:]):
+            fn = self.function(f"{self.flow.name}-{step}", f"{self.flow.name}: {step}", "sqs", publish=nxt)
+            self.grant(fn)
+            q, _ = self.app.queue(self.base + pascal(step) + "Input")
+            sqs_event(self.app, fn, q)
+            from .channels import Publish
+            nxt = [Publish("sqs", q)]
+        self.first_publish = nxt
+
+    def entry_function(self, source: str, title: str | None = None) -> FunctionSpec:
+        """The function an entry delivers to: the first step, or a starter for a state machine
+        or a Fargate task."""
+        flow = self.flow
+        if self.orchestrated:
+            fn = self.function(f"{flow.name}-start", title or f"{flow.name}: start the workflow", source,
+                               action="start_execution", timeout=10)
+            sync = self.express and source in ("http", "appsync", "websocket")
+            self.app.add_env(fn.logical_id, STATE_MACHINE_ARN=Ref(self.sm), SYNC="true" if sync else "false")
+            self.app.add_policy(fn.logical_id, {"StepFunctionsExecutionPolicy": {
+                "StateMachineName": GetAtt(self.sm, "Name")}})
+            if sync:
+                self.app.add_policy(fn.logical_id, {"Statement": [{
+                    "Effect": "Allow", "Action": "states:StartSyncExecution", "Resource": Ref(self.sm)}]})
+            return fn
+        if self.fargate:
+            fn = self.function(f"{flow.name}-launch", title or f"{flow.name}: run the Fargate task", source,
+                               action="run_task", timeout=10)
+            td = next(iter(self.ecs["tasks"].values()))
+            self.app.add_env(fn.logical_id, CLUSTER_ARN=GetAtt(self.ecs["cluster"], "Arn"),
+                             TASK_DEFINITION_ARN=Ref(td), SUBNETS=Join(",", Ref(stores.VPC_SUBNETS)),
+                             SECURITY_GROUP=Ref(stores.VPC_SG))
+            self.app.add_policy(fn.logical_id, {"Statement": self.ecs_statements()})
+            return fn
+        first = flow.steps[0]
+        fn = self.function(f"{flow.name}-{first}", title or f"{flow.name}: {first}", source,
+                           publish=self.first_publish)
+        self.grant(fn)
+        return fn
+
+    # -- entry -------------------------------------------------------------------------------
+
+    def _entry(self) -> None:
+        entry = self.choices["entry"]
+        flow = self.flow
+        if flow.trigger == "event":
+            return self._event_entry(entry)
+        handler = getattr(self, "_entry_" + entry.replace("-", "_"), None)
+        if handler is None:
+            raise TemplateError(f"flow {flow.name}: unknown entry {entry!r}")
+        handler()
+
+    def _event_entry(self, entry: str) -> None:
+        upstream = self.channels.get(self.flow.after)
+        if upstream is None:
+            raise TemplateError(f"flow {self.flow.name} runs after {self.flow.after}, which has no outcome channel;"
+                                " nothing can deliver its events")
+        expected = {"eventbridge": {"eventbridge-rule", "sqs-poll"}, "eventbridge-sns": {"sns-subscription", "sqs-poll"},
+                    "sns": {"sns-subscription", "sqs-poll"}, "kinesis": {"kinesis-poll"},
+                    "dynamodb-streams": {"dynamodb-stream-poll"}}.get(upstream.kind, {"sqs-poll"})
+        if entry not in expected:
+            self.note(f"entry `{entry}` does not match the `{upstream.kind}` channel of {self.flow.after};"
+                      f" wired as {sorted(expected)[0]} instead.")
+            entry = sorted(expected)[0]
+        sm_target = None
+        if self.orchestrated and upstream.kind == "eventbridge" and entry == "eventbridge-rule":
+            def sm_target() -> tuple[str, str]:
+                role = self.app.service_role(self.base + "EventsStart", "events.amazonaws.com", [{
+                    "Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(self.sm)}])
+                return self.sm, role
+        upstream.attach(self.flow.name, lambda source: self.entry_function(source),
+                        prefer_queue=entry == "sqs-poll", sm_target=sm_target)
+
+    def _api(self, mode: str) -> None:
+        app, flow, base = self.app, self.flow, self.base
+        style = flow.api or "http"
+        path = "/" + flow.name
+        if style == "graphql":
+            fn = self.entry_function("appsync")
+            apis.appsync(app, base, flow, fn.logical_id)
+            if mode != "sync":
+                self.note(f"GraphQL APIs answer in the request; `api-{mode}` is served by the resolver function.")
+            return
+        if style == "websocket":
+            fn = self.entry_function("websocket")
+            apis.websocket(app, base, flow, fn.logical_id)
+            return
+        if mode == "queue":
+            q, _ = app.queue(base + "Requests")
+            apis.rest_api(app, base, flow, path, apis.sqs_send(q), role_statements=[
+                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": GetAtt(q, "Arn")},
+                {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")}])
+            fn = self.entry_function("sqs")
+            sqs_event(app, fn, q)
+            if style == "http":
+                self.note("storage-first entry: API Gateway REST API writes straight to SQS (HTTP APIs can too,"
+                          " but REST gives request validation and usage plans).")
+            return
+        if self.orchestrated:
+            sync = mode == "sync" and self.express
+            if mode == "sync" and not self.express:
+                self.note("Standard workflows have no synchronous start; the API returns the execution ARN.")
+            action = "states:StartSyncExecution" if sync else "states:StartExecution"
+            apis.rest_api(app, base, flow, path, apis.sfn_start(self.sm, sync), role_statements=[
+                {"Effect": "Allow", "Action": action, "Resource": Ref(self.sm)}])
+            return
+        if mode == "sync":
+            fn = self.entry_function("http")
+            if style == "http" and (flow.auth or "none") != "api-key":
+                apis.http_api(app, base, flow, fn.logical_id, path)
+            else:
+                if style == "http":
+                    self.note("HTTP APIs have no API keys; this flow uses a REST API with a usage plan.")
+                apis.rest_api(app, base, flow, path, apis.lambda_proxy(fn.logical_id), invoke_function=fn.logical_id)
+            return
+        fn = self.entry_function("rest_async")
+        apis.rest_api(app, base, flow, path, apis.lambda_async(fn.logical_id), invoke_function=fn.logical_id)
+
+    def _entry_api_sync(self) -> None:
+        self._api("sync")
+
+    def _entry_api_async(self) -> None:
+        self._api("async")
+
+    def _entry_api_queue(self) -> None:
+        self._api("queue")
+
+    def _entry_schedule(self) -> None:
+        app = self.app
+        dlq = app.dlq(self.base + "Schedule", why=f"schedule runs of {self.flow.name} that could not start")
+        target = Ref(self.sm) if self.orchestrated else None
+        if target is None:
+            fn = self.entry_function("schedule")
+            target_id, action, arn = fn.logical_id, "lambda:InvokeFunction", GetAtt(fn.logical_id, "Arn")
+        else:
+            target_id, action, arn = self.sm, "states:StartExecution", Ref(self.sm)
+        role = app.service_role(self.base + "Scheduler", "scheduler.amazonaws.com", [
+            {"Effect": "Allow", "Action": action, "Resource": arn},
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": GetAtt(dlq, "Arn")},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")}])
+        event = {"Type": "ScheduleV2", "Properties": {
+            "ScheduleExpression": schedule_expression(self.flow.traffic.average),
+            "FlexibleTimeWindow": {"Mode": "OFF"}, "RoleArn": GetAtt(role, "Arn"),
+            "DeadLetterConfig": {"Arn": GetAtt(dlq, "Arn")},
+            "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}}}
+        if self.orchestrated:
+            app.props(self.sm).setdefault("Events", {})["Schedule"] = event
+        else:
+            app.add_event(target_id, "Schedule", event)
+
+    def _entry_s3_event(self) -> None:
+        # A fixed name breaks the cycle function role -> bucket -> notification -> permission -> function
+        # (the role's policy names the bucket by this name, not by !Ref).
+        name = Sub(f"${{AWS::AccountId}}-${{AWS::Region}}-{snake(self.flow.name).replace('_', '-')[:24]}-uploads")
+        bucket = stores.bucket(self.app, self.base + "Uploads", name=name)
+        fn = self.entry_function("s3")
+        self.app.add_event(fn.logical_id, "Upload", {"Type": "S3", "Properties": {
+            "Bucket": Ref(bucket), "Events": "s3:ObjectCreated:*"}})
+        self.app.add_policy(fn.logical_id, {"S3ReadPolicy": {"BucketName": name}})
+        self.note("the upload bucket is named <account>-<region>-<flow>-uploads so the function's policy can"
+                  " name it without a circular reference; rename it if you deploy the app twice in a region.")
+
+    def _own_bus_rule(self, pattern: dict) -> None:
+        """eventbridge-rule without an upstream flow: a rule on the default bus."""
+        app = self.app
+        fake = Channel(app, self.flow, "eventbridge", self.workload.name)
+        fake.bus = "__default__"
+        dlq = fake.rule_dlq()
+        rid = app.new_id(self.base, "TriggerRule")
+        if self.orchestrated:
+            role = app.service_role(self.base + "EventsStart", "events.amazonaws.com", [{
+                "Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(self.sm)}])
+            target = {"Id": "workflow", "Arn": Ref(self.sm), "RoleArn": GetAtt(role, "Arn")}
+        else:
+            fn = self.entry_function("eventbridge")
+            target = {"Id": "function", "Arn": GetAtt(fn.logical_id, "Arn")}
+            lambda_permission(app, fn.logical_id, "events.amazonaws.com", GetAtt(rid, "Arn"))
+        app.add(rid, "AWS::Events::Rule", {"State": "ENABLED", "EventPattern": pattern, "Targets": [{
+            **target, "DeadLetterConfig": {"Arn": GetAtt(dlq, "Arn")},
+            "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600}}]})
+        app.allow_queue(dlq, "events.amazonaws.com", [GetAtt(rid, "Arn")])
+
+    def _entry_eventbridge_rule(self) -> None:
+        if self.flow.trigger == "upload":
+            bucket = stores.bucket(self.app, self.base + "Uploads", eventbridge=True)
+            self._own_bus_rule({"source": ["aws.s3"], "detail-type": ["Object Created"],
+                                "detail": {"bucket": {"name": [Ref(bucket)]}}})
+        else:
+            self._own_bus_rule({"source": [self.workload.name], "detail-type": [f"{self.flow.name}.requested"]})
+
+    def _entry_sqs_poll(self) -> None:
+        q, _ = self.app.queue(self.base + "Input", fifo=self.flow.needs.ordering)
+        fn = self.entry_function("sqs")
+        sqs_event(self.app, fn, q)
+
+    def _entry_sns_subscription(self) -> None:
+        own = Channel(self.app, self.flow, "sns", self.workload.name)
+        own.topic = own._topic()
+        own.attach(self.flow.name, lambda source: self.entry_function(source), prefer_queue=False)
+
+    def _entry_kinesis_poll(self) -> None:
+        stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        fn = self.entry_function("kinesis")
+        stream_event(self.app, fn, "Kinesis", GetAtt(stream, "Arn"), self.base + "Input")
+
+    def _entry_dynamodb_stream_poll(self) -> None:
+        if self.store and self.store.kind == "dynamodb" and not (self.channel and self.channel.table):
+            self.note("the flow reacts to changes of its own table; make sure it does not write back"
+                      " what it reads, or it triggers itself.")
+        table = stores.table(self.app, self.base + "Source", stream=True)
+        fn = self.entry_function("dynamodb")
+        stream_event(self.app, fn, "DynamoDB", GetAtt(table, "StreamArn"), self.base + "Source")
+
+    def _entry_kafka_poll(self) -> None:
+        app = self.app
+        topic = app.param(app.new_id(self.base, "KafkaTopic"), "String", f"Kafka topic {self.flow.name} reads",
+                          default=self.flow.name)
+        fn = self.entry_function("kafka")
+        dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
+        app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
+        common = {"Topics": [Ref(topic)], "StartingPosition": "LATEST",
+                  "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}
+        if self.flow.source == "msk":
+            cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
+            app.add_event(fn.logical_id, "Kafka", {"Type": "MSK", "Properties": {"Stream": Ref(cluster), **common}})
+            app.add_policy(fn.logical_id, Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                              "AWSLambdaMSKExecutionRole"))
+        else:
+            servers = app.param("KafkaBootstrapServers", "CommaDelimitedList", "host:port of the Kafka brokers")
+            secret = app.param("KafkaSecretArn", "String", "Secrets Manager secret with the SASL/SCRAM credentials")
+            props = dict(common)
+            props.pop("StartingPosition")
+            app.add_event(fn.logical_id, "Kafka", {"Type": "SelfManagedKafka", "Properties": {
+                "KafkaBootstrapServers": Ref(servers), **props, "StartingPosition": "LATEST",
+                "SourceAccessConfigurations": [{"Type": "SASL_SCRAM_512_AUTH", "URI": Ref(secret)}]}})
+            app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}})
+
+    def _entry_mq_poll(self) -> None:
+        app = self.app
+        broker = app.param("MqBrokerArn", "String", "ARN of the Amazon MQ broker")
+        secret = app.param("MqSecretArn", "String", "Secrets Manager secret with the broker's username/password")
+        queue = app.param(app.new_id(self.base, "MqQueue"), "String", f"Broker queue {self.flow.name} reads",
+                          default=self.flow.name)
+        fn = self.entry_function("mq")
+        access: list = [{"Type": "BASIC_AUTH", "URI": Ref(secret)}]
+        if self.flow.source == "rabbitmq":
+            access.append({"Type": "VIRTUAL_HOST", "URI": "/"})
+        app.add_event(fn.logical_id, "Broker", {"Type": "MQ", "Properties": {
+            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access, "BatchSize": 10}})
+        app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}},
+                       {"Statement": [{"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)}]})
