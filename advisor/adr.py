@@ -177,7 +177,7 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
                 skipped.append((f.name, d, choice))
                 continue
             drafts_of_flow.append((d, dec))
-        general = _general_findings(flows[f.name], [dec for _, dec in drafts_of_flow])
+        general = _general_findings(flows[f.name], drafts_of_flow)
         for i, (d, dec) in enumerate(drafts_of_flow):
             drafts.append(_draft(workload, f, flows[f.name], d, dec, general if i == 0 else []))
 
@@ -189,7 +189,7 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
     for draft in drafts:
         old = current.get((workload.name, draft.flow, draft.decision))
         if old is None:
-            name = _filename(next_number, draft.title)
+            name = _filename(next_number, draft)
             files[name] = _record(workload, draft, next_number).encode("utf-8")
             texts[name] = files[name].decode("utf-8")
             next_number += 1
@@ -201,7 +201,7 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
             conflicts.append(Conflict(old.path, draft.flow, draft.decision, _why(old, draft),
                                       _record(workload, draft, old.number).encode("utf-8")))
             continue
-        name = _filename(next_number, draft.title)
+        name = _filename(next_number, draft)
         files[name] = _record(workload, draft, next_number, supersedes=old).encode("utf-8")
         files[old.path] = _mark_superseded(old, next_number, name, draft.title).encode("utf-8")
         texts[name], texts[old.path] = files[name].decode("utf-8"), files[old.path].decode("utf-8")
@@ -232,12 +232,21 @@ def read_folder(folder: Path) -> dict[str, str]:
 
 def slugify(text: str, limit: int = _SLUG_MAX) -> str:
     """``Use Step Functions Express for checkout`` -> ``use-step-functions-express-for-checkout``;
-    cut at a word boundary after ``limit`` characters."""
+    at most ``limit`` characters, cut at a word boundary where one is near."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "decision"
     if len(slug) > limit:
-        cut = slug.rfind("-", 0, limit + 1)
-        slug = slug[: cut if cut > 0 else limit].strip("-")
+        cut = slug.rfind("-", 0, limit + 1)  # at a word boundary, unless that loses half of it
+        slug = slug[: cut if cut >= limit // 2 else limit].strip("-")
     return slug
+
+
+def record_slug(title: str, choice: str, flow: str, limit: int = _SLUG_MAX) -> str:
+    """The slug of a record's file name: its title's, or when that is too long,
+    ``use-<choice>-for-<flow>``, so the choice and the flow both stay readable."""
+    slug = slugify(title, limit=10_000)
+    if len(slug) <= limit:
+        return slug
+    return slugify(f"use {choice} for {flow}", limit)
 
 
 def title_of(decision: str, choice: str, flow: str) -> str:
@@ -402,18 +411,40 @@ def _pros_cons(opt: str, trace: Iterable[Mapping[str, Any]], excluded: Mapping[s
     return lines
 
 
+def _decisions_tested(evidence: Any) -> set[str]:
+    """The decisions a finding's condition looked at (leaves ``fact: decision.<name>``)."""
+    found: set[str] = set()
+    stack = [evidence]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            fact = node.get("fact")
+            if isinstance(fact, str) and fact.startswith("decision."):
+                found.add(fact.split(".", 1)[1])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _concerns(finding: Mapping[str, Any], decision: str, rules: set[str]) -> bool:
+    """A finding belongs to a decision's record when it names the decision, was
+    raised by a rule of its trace, or its condition tested the decision's choice."""
+    return (finding.get("decision") == decision or str(finding.get("rule")) in rules
+            or decision in _decisions_tested(finding.get("evidence")))
+
+
 def _findings_of(flow_rec: Mapping[str, Any], decision: str, dec: Mapping[str, Any],
                  trace: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     rules = {str(t.get("rule")) for t in trace}
-    return [x for x in flow_rec.get("findings") or ()
-            if x.get("decision") == decision or str(x.get("rule")) in rules]
+    return [x for x in flow_rec.get("findings") or () if _concerns(x, decision, rules)]
 
 
-def _general_findings(flow_rec: Mapping[str, Any], decs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def _general_findings(flow_rec: Mapping[str, Any], decs: list[tuple[str, Mapping[str, Any]]]
+                      ) -> list[Mapping[str, Any]]:
     """Findings about the flow that no recorded decision claims: shown in its first record."""
-    claimed = {str(t.get("rule")) for dec in decs for t in dec.get("trace") or ()}
     return [x for x in flow_rec.get("findings") or ()
-            if x.get("decision") not in DECISIONS and str(x.get("rule")) not in claimed]
+            if not any(_concerns(x, d, {str(t.get("rule")) for t in dec.get("trace") or ()}) for d, dec in decs)]
 
 
 def _consequences(flow_rec: Mapping[str, Any], decision: str, dec: Mapping[str, Any],
@@ -465,8 +496,8 @@ def _why(old: _Existing, draft: _Draft) -> str:
 # -------------------------------------------------------------- writing text
 
 
-def _filename(number: int, title: str) -> str:
-    return f"{number:04d}-{slugify(title)}.md"
+def _filename(number: int, draft: _Draft) -> str:
+    return f"{number:04d}-{record_slug(draft.title, draft.choice, draft.flow)}.md"
 
 
 def _record(w: Workload, d: _Draft, number: int, supersedes: _Existing | None = None) -> str:

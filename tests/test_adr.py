@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.adr import INDEX_MARKER, read_folder, render_records, slugify, title_of
+from advisor.adr import INDEX_MARKER, read_folder, record_slug, render_records, slugify, title_of
+from advisor.units import format_rate
 from advisor.workload import load_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
@@ -209,6 +210,9 @@ def rich_shop():
          "references": []},
         {"rule": "K101", "decision": "data_store", "severity": "warning", "title": "Aurora costs at idle",
          "message": "Scale to 0 ACU.", "references": []},
+        {"rule": "C301", "severity": "warning", "title": "Concurrency over the quota", "message": "3,200 at once.",
+         "references": [], "evidence": {"all": [{"fact": "decision.compute", "operator": "equal", "value": "lambda",
+                                                 "actual": "lambda", "result": True}], "result": True}},
     ]
     return w, rec
 
@@ -241,6 +245,9 @@ def test_record_shows_options_scores_exclusions_and_references():
     _, store = record_for(files, "checkout", "data_store")
     assert "Warning (K101): Aurora costs at idle. Scale to 0 ACU." in store
     assert "Sign-in is needed" not in store
+    _, compute = record_for(files, "checkout", "compute")  # its condition tested decision.compute
+    assert "Warning (C301): Concurrency over the quota. 3,200 at once." in compute
+    assert "Concurrency" not in composition and "Concurrency" not in store
 
 
 @needs_examples
@@ -402,6 +409,18 @@ def test_slugify(text, slug):
     assert len(slug) <= 60
 
 
+@pytest.mark.parametrize("dec, choice, flow, slug", [
+    ("orchestrator", "step-functions-express", "checkout", "use-step-functions-express-for-checkout"),
+    ("channel", "sns-sqs", "checkout", "use-sns-sqs-for-checkout"),
+    ("channel", "eventbridge", "checkout", "use-eventbridge-for-the-events-of-checkout"),
+    ("entry", "api-queue", "submit-response", "start-submit-response-with-an-api-that-queues-requests"),
+    ("entry", "dynamodb-stream-poll", "x" * 63, "use-dynamodb-stream-poll-for-" + "x" * 31),
+])
+def test_record_slugs_keep_choice_and_flow(dec, choice, flow, slug):
+    assert record_slug(title_of(dec, choice, flow), choice, flow) == slug
+    assert len(slug) <= 60
+
+
 @pytest.mark.parametrize("dec, choice, title", [
     ("orchestrator", "step-functions-express", "Use Step Functions Express for f"),
     ("orchestrator", "none", "Use no workflow engine for f"),
@@ -423,3 +442,27 @@ def test_read_folder_reads_markdown_only_and_keeps_bytes(tmp_path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     (tmp_path / "sub.md").mkdir()
     assert read_folder(tmp_path) == {"0001-a.md": "# A\r\n"}
+
+
+# ---------------------------------------------------------------- with the real engine
+
+
+@needs_examples
+@pytest.mark.parametrize("name", example_names())
+def test_engine_recommendations_give_stable_records(name):
+    engine = pytest.importorskip("advisor.engine")
+    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    w = load_text(yaml.safe_dump(doc["workload"], sort_keys=False), f"{name}.yaml")
+    rec = engine.advise(w).to_dict()
+    first = render_records(w, rec)
+    assert not first.conflicts and first.files == render_records(w, engine.advise(w).to_dict()).files
+    again = render_records(w, rec, texts(first.files))
+    assert set(again.files) == {"README.md"} and not again.conflicts
+    peak = format_rate(w.flows[0].traffic.peak)
+    _, text = record_for(first.files, w.flows[0].name, "compute")
+    assert peak in text
+    for f in rec["flows"]:  # every finding of a flow appears in at least one of its records
+        records = [v.decode() for k, v in first.files.items() if k != "README.md"
+                   and front_matter(v.decode()).get("advisor-flow") == f["name"]]
+        for x in f["findings"]:
+            assert any(f"({x['rule']}): " in r for r in records), x["rule"]
