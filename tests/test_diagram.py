@@ -126,7 +126,8 @@ ARCH_EXPECTED = {
          ("ship-order/state-machine", "ship-order/function/pick", "push, sync")},
     ),
     "e03-alerts-fanout": (
-        {"raise-alert/source-queue": "queue", "raise-alert/function/raise-alert": "function", "raise-alert/topic": "topic",
+        {"raise-alert/source-queue": "queue", "raise-alert/function/raise-alert": "function",
+         "raise-alert/topic": "topic",
          **{f"consumer:{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
         {("raise-alert/source-queue", "raise-alert/function/raise-alert", "poll, async"),
          ("raise-alert/function/raise-alert", "raise-alert/topic", "publish, async"),
@@ -159,7 +160,8 @@ ARCH_EXPECTED = {
          ("record-transaction/queue", "consumer:balance-keeper", "poll, async")},
     ),
     "e07-saas-events": (
-        {"ticket-escalated/api": "api", "ticket-escalated/function/ticket-escalated": "function", "ticket-escalated/bus": "bus",
+        {"ticket-escalated/api": "api", "ticket-escalated/function/ticket-escalated": "function",
+         "ticket-escalated/bus": "bus",
          "consumer:on-call": "consumer", "external:datadog": "external", "external:zendesk": "external"},
         {("ticket-escalated/api", "ticket-escalated/function/ticket-escalated", "push, sync"),
          ("ticket-escalated/bus", "consumer:on-call", "event, async"),
@@ -276,7 +278,8 @@ def test_hop_endpoint_kinds(name, service, kind):
 
 def test_choreographed_steps_are_chained_through_queues():
     w = workload_of({"version": 1, "name": "chain", "flows": [
-        {"name": "ingest", "trigger": "upload", "duration": "3s", "steps": ["scan", "resize", "tag"], "data": "files"}]})
+        {"name": "ingest", "trigger": "upload", "duration": "3s", "steps": ["scan", "resize", "tag"],
+         "data": "files"}]})
     g = architecture_graph(w, hand_rec(w))
     e = edges_of(g)
     assert ("ingest/uploads", "ingest/function/scan", "event, async") in e
