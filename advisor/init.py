@@ -56,7 +56,7 @@ def parse_sets(items: list[str]) -> dict[str, str]:
     for item in items:
         m = _SET.match(item)
         if not m:
-            raise UserError(Problem(f"cannot read --set {item!r}", field="--set",
+            raise UserError(Problem(f"cannot read {item!r}", field="--set",
                                     expected="KEY=VALUE or N.KEY=VALUE, e.g. --set traffic.peak=400/s "
                                              "or --set 2.after=checkout"))
         key = f"{m.group(2)}.{m.group(3)}" if m.group(2) else m.group(3)
@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m advisor.init``: the same options as ``advisor init``, without typer."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m advisor.init", description="Write a workload file by answering questions.")
+    ap = argparse.ArgumentParser(prog="python -m advisor.init",
+                                 description="Write a workload file by answering questions.")
     ap.add_argument("file", nargs="?", default="workload.yaml")
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--non-interactive", action="store_true")

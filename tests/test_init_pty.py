@@ -104,7 +104,8 @@ def test_full_questionnaire_writes_a_valid_two_flow_workload(shop_file):
     w = load(shop_file)
     checkout, ship = w.flows
     assert (w.name, checkout.name, ship.name) == ("shop", "checkout", "ship-order")
-    assert (checkout.trigger, checkout.auth, checkout.coupling, checkout.data) == ("api", "users", "tight", "relational")
+    assert (checkout.trigger, checkout.auth, checkout.coupling, checkout.data) == \
+        ("api", "users", "tight", "relational")
     assert checkout.needs.compensation and checkout.consumers == ("shipping", "email", "analytics")
     assert (ship.trigger, ship.after, ship.duration, ship.longest_step) == ("event", "checkout", 172800, 30)
     assert ship.needs.human_approval and (ship.traffic.average, ship.traffic.peak) == (5, 400)
