@@ -24,12 +24,12 @@ import yaml
 
 from .errors import Location, Problem, UserError
 
-MAX_BYTES = 10 * 1024 * 1024  # a workload of 10,000 flows is about 2 MB
+MAX_BYTES = 10 * 1024 * 1024  # a workload of 3,000 flows is about 0.7 MB; MAX_NODES usually stops first
 MAX_DEPTH = 64
 # Keys and values composed from the text, and built (aliases counted each time they are used). Each
-# costs about 400 bytes and 3 us, so this keeps any input under about 120 MB and 0.7 s; a workload of
-# 6,000 flows of 10 fields has about 180,000.
-MAX_NODES = 200_000
+# costs about 400 bytes and 4 us, so this keeps any input under about 80 MB and 0.5 s; a workload of
+# 3,000 flows of 10 fields has about 90,000, far more than one SAM application holds.
+MAX_NODES = 100_000
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
