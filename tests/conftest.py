@@ -1,0 +1,50 @@
+"""Shared fixtures: every test runs with a private HOME and no ADVISOR_* settings.
+
+Keep this file short and general; fixtures that only one test module needs
+belong in that module.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory, monkeypatch):
+    """No test may read or write the real home directory or pick up a user's ADVISOR_* settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    for name in list(os.environ):
+        if name.startswith("ADVISOR_"):
+            monkeypatch.delenv(name)
+    yield home
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run ``python -m advisor ARGS...`` in a subprocess (cwd: tmp_path unless given).
+
+    Returns the ``CompletedProcess`` with ``.elapsed`` (seconds) added, so that
+    tests can check exit code, stdout, stderr and time of the real program.
+    """
+
+    def run(*args: str | os.PathLike, cwd: str | os.PathLike | None = None, input: str | None = None,
+            timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "advisor", *map(str, args)], cwd=cwd or tmp_path,
+                              input=input, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, **(env or {})})
+        proc.elapsed = time.perf_counter() - start  # type: ignore[attr-defined]
+        return proc
+
+    return run
