@@ -271,8 +271,8 @@ def _fill_traffic(avg: float | None, peak: float | None, pattern, inherited: Tra
 
 def as_dict(workload: Workload) -> dict[str, Any]:
     """The normalised workload as plain data (for facts, JSON and tests)."""
-    from dataclasses import asdict
+    from dataclasses import asdict, fields
 
-    d = asdict(workload)
-    d.pop("locations", None)
-    return d
+    # not asdict(workload): it deep-copies ``locations``, a mappingproxy, which cannot be copied
+    return {f.name: tuple(asdict(flow) for flow in workload.flows) if f.name == "flows" else getattr(workload, f.name)
+            for f in fields(workload) if f.name != "locations"}
