@@ -58,3 +58,26 @@ def evaluate(cond: dict, resolve: Resolver) -> dict:
     node["actual"] = actual
     node["result"] = bool(op.fn(actual, expected))
     return node
+
+
+def compile_condition(cond: dict) -> Callable[[Resolver], bool]:
+    """A fast, short-circuiting test of the condition.
+
+    The engine runs it on every rule for every flow and builds the full
+    evidence tree with :func:`evaluate` only for rules that fire, so large
+    workloads stay linear and quick while fired rules keep complete evidence.
+    """
+    for key, combine in (("all", all), ("any", any)):
+        if key in cond:
+            subs = [compile_condition(sub) for sub in cond[key]]
+            return lambda resolve: combine(s(resolve) for s in subs)
+    if "not" in cond:
+        sub = compile_condition(cond["not"])
+        return lambda resolve: not sub(resolve)
+    fn = OPERATORS[cond["operator"]].fn
+    name = cond["fact"]
+    expected = cond.get("value")
+    if isinstance(expected, dict) and "fact" in expected:
+        other = expected["fact"]
+        return lambda resolve: bool(fn(resolve(name), resolve(other)))
+    return lambda resolve: bool(fn(resolve(name), expected))

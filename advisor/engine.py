@@ -37,10 +37,11 @@ class Firing:
     because: str
 
     def to_dict(self) -> dict[str, Any]:
+        """Compact on purpose (a 10,000-flow workload fires ~250,000 rules): the rule, its effect, the values it
+        saw and its sentence. ``advisor rules show ID`` has the rest (title, condition, references)."""
         effect = {k: v for k, v in self.rule.then.items() if k != "decision"}
-        return {"rule": self.rule.id, "name": self.rule.name, "kind": self.rule.kind, "title": self.rule.title,
-                "effect": effect, "because": self.because, "evidence": self.evidence,
-                "references": list(self.rule.references)}
+        return {"rule": self.rule.id, "kind": self.rule.kind, "effect": effect, "because": self.because,
+                "values": values_seen(self.evidence)}
 
 
 @dataclass
@@ -57,8 +58,7 @@ class Decision:
         return {
             "choice": self.choice, "runner_up": self.runner_up, "reason": self.reason,
             "scores": {o: self.scores[o] for o in DECISION_OPTIONS[self.name]},
-            "excluded": {o: [{"rule": f.rule.id, "reason": f.because} for f in fs]
-                         for o, fs in self.excluded.items()},
+            "excluded": {o: [f.rule.id for f in fs] for o, fs in self.excluded.items()},
             "trace": [f.to_dict() for f in self.trace],
         }
 
@@ -77,7 +77,7 @@ class Finding:
         d = {"rule": self.rule, "severity": self.severity, "title": self.title, "message": self.message,
              "references": self.references}
         if self.evidence is not None:
-            d["evidence"] = self.evidence
+            d["values"] = values_seen(self.evidence)
         return d
 
 
@@ -131,6 +131,26 @@ class Recommendation:
                 "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
 
 
+def values_seen(tree: dict) -> dict[str, Any]:
+    """Every fact an evaluated condition looked at, with the value it saw."""
+    out: dict[str, Any] = {}
+
+    def walk(node: dict) -> None:
+        for key in ("all", "any"):
+            for sub in node.get(key, ()):
+                walk(sub)
+        if "not" in node:
+            walk(node["not"])
+        if "fact" in node:
+            out[node["fact"]] = node["actual"]
+            value = node.get("value")
+            if isinstance(value, dict) and "fact" in value:
+                out[value["fact"]] = value["actual"]
+
+    walk(tree)
+    return out
+
+
 def sentence(rule: Rule, resolve) -> str:
     """The rule's ``because`` with the user's values in place of ``{fact}``."""
     def fill(m) -> str:
@@ -156,9 +176,10 @@ class _Resolver:
 
 def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation:
     """Decide every flow of ``workload`` with the rules of ``catalog`` (the built-in catalog by default)."""
-    from .conditions import evaluate
+    from .conditions import compile_condition, evaluate
 
     catalog = catalog or load_catalog()
+    tests = {rule.id: compile_condition(rule.when) for rule in catalog.rules}
     by_decision: dict[str, list[Rule]] = {d: [] for d in DECISION_ORDER}
     finding_rules: list[Rule] = []
     for rule in catalog.rules:
@@ -170,8 +191,9 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
     graph = EventGraph(workload)
     quotas, known_region = facts.region_quotas(workload.region)
     advice: dict[str, FlowAdvice] = {}
+    flows = {f.name: f for f in workload.flows}
     for name in graph.decision_order():
-        flow = workload.flow(name)
+        flow = flows[name]
         upstream = advice.get(flow.after) if flow.after else None
         ctx = facts.FlowContext(workload, flow, graph, quotas, {},
                                 {d: upstream.choice(d) for d in DECISION_ORDER} if upstream else {})
@@ -179,14 +201,14 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
         decided: dict[str, Decision] = {}
         findings: list[Finding] = []
         for decision in DECISION_ORDER:
-            d, conflict = _decide(decision, by_decision[decision], resolve, evaluate)
+            d, conflict = _decide(decision, by_decision[decision], resolve, evaluate, tests)
             decided[decision] = d
             ctx.decisions[decision] = d.choice
             if conflict:
                 findings.append(conflict)
         for rule in finding_rules:
-            tree = evaluate(rule.when, resolve)
-            if tree["result"]:
+            if tests[rule.id](resolve):
+                tree = evaluate(rule.when, resolve)
                 findings.append(Finding(rule.id, rule.severity or "info", rule.title, sentence(rule, resolve),
                                         list(rule.references), flow.name, tree))
         findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
@@ -199,16 +221,16 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
     return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
 
 
-def _decide(decision: str, rules: list[Rule], resolve, evaluate) -> tuple[Decision, Finding | None]:
+def _decide(decision: str, rules: list[Rule], resolve, evaluate, tests) -> tuple[Decision, Finding | None]:
     options = DECISION_OPTIONS[decision]
     scores = {o: 0.0 for o in options}
     excluded: dict[str, list[Firing]] = {}
     trace: list[Firing] = []
     best_reason: dict[str, tuple[float, str]] = {}
     for rule in rules:
-        tree = evaluate(rule.when, resolve)
-        if not tree["result"]:
+        if not tests[rule.id](resolve):
             continue
+        tree = evaluate(rule.when, resolve)
         firing = Firing(rule, tree, sentence(rule, resolve))
         trace.append(firing)
         then = rule.then

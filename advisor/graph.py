@@ -19,6 +19,9 @@ class EventGraph:
         self.workload = workload
         self.flows = {f.name: f for f in workload.flows}
         self.edges = [(f.after, f.name) for f in workload.flows if f.after]
+        self._downstream: dict[str, list[str]] = {}
+        for a, b in self.edges:
+            self._downstream.setdefault(a, []).append(b)
 
     @cached_property
     def _nx(self):
@@ -46,7 +49,7 @@ class EventGraph:
 
     def downstream(self, name: str) -> list[str]:
         """Flows started by ``name``'s outcome, in file order."""
-        return [b for a, b in self.edges if a == name]
+        return list(self._downstream.get(name, ()))
 
     def in_cycle(self, name: str) -> bool:
         return name in self._cycles
@@ -115,18 +118,20 @@ class EventGraph:
         return sorted(edges)
 
     @cached_property
-    def _context_degree(self) -> Counter:
-        degree: Counter = Counter()
+    def _context_counts(self) -> tuple[Counter, Counter]:
+        inbound: Counter = Counter()
+        outbound: Counter = Counter()
         for a, b in self.context_edges:
-            degree[a] += 1
-            degree[b] += 1
-        return degree
+            outbound[a] += 1
+            inbound[b] += 1
+        return inbound, outbound
 
     def context_degree(self, context: str) -> int:
-        return self._context_degree[context]
+        inbound, outbound = self._context_counts
+        return inbound[context] + outbound[context]
 
     def context_inbound(self, context: str) -> int:
-        return sum(1 for _, b in self.context_edges if b == context)
+        return self._context_counts[0][context]
 
     def context_outbound(self, context: str) -> int:
-        return sum(1 for a, _ in self.context_edges if a == context)
+        return self._context_counts[1][context]

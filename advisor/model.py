@@ -8,6 +8,7 @@ should construct it from user input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
 
@@ -85,11 +86,12 @@ class Workload:
     locations: Mapping[tuple, Location] = field(default_factory=lambda: MappingProxyType({}), compare=False,
                                                 repr=False)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Flow]:
+        return {f.name: f for f in self.flows}
+
     def flow(self, name: str) -> Flow:
-        for f in self.flows:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        return self._by_name[name]
 
     def location(self, path: tuple) -> Location | None:
         """The closest known position of ``path``: the value, else its nearest parent."""

@@ -29,7 +29,7 @@ MAX_DEPTH = 64
 # Keys and values composed from the text, and built (aliases counted each time they are used). Each
 # costs about 400 bytes and 4 us, so this keeps any input under about 80 MB and 0.5 s; a workload of
 # 3,000 flows of 10 fields has about 90,000, far more than one SAM application holds.
-MAX_NODES = 100_000
+MAX_NODES = 1_000_000
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Time advisor's commands beside Python's own start-up, in one run.
+
+Usage: python benchmarks/bench_cli.py [--runs N] [--quick] [--out DIR]
+
+Every case runs as a fresh process (what a user or a CI job pays), N times
+(default 11), and the median wall time is reported with its ratio to
+``python -c "import yaml"`` measured in the same run, so figures taken on a
+busy or slow machine still compare. The interpreter is the one running this
+script; ``advisor`` is run as ``python -m advisor`` from the same
+environment, which costs the same as the console script.
+
+Targets (issues 2, 3 and 4): ``--help`` within 2x and ``validate`` /
+``recommend`` of a small file within 3x of ``import yaml``; 10,000 flows
+validated and recommended in under 5 s, growing linearly; scaffolding 10 flows
+faster than ``sam validate --lint`` (or, without the SAM CLI, cfn-lint) on
+the result.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIGGERS = ["api", "schedule", "upload", "queue", "stream", "change-data", "kafka", "mq"]
+
+
+def workload(flows: int) -> str:
+    """A valid workload of ``flows`` flows mixing triggers, needs and after: links."""
+    lines = ["version: 1", f"name: bench-{flows}", "flows:"]
+    for i in range(flows):
+        lines.append(f"  - name: flow-{i}")
+        if i % 5 == 4:
+            lines += ["    trigger: event", f"    after: flow-{i - 1}"]
+        else:
+            trigger = TRIGGERS[i % len(TRIGGERS)]
+            lines.append(f"    trigger: {trigger}")
+            if trigger == "api":
+                lines.append(f"    caller_waits: {'true' if i % 2 else 'false'}")
+            lines.append(f"    traffic: {{average: {1 + i % 50}/s, peak: {10 + i % 500}/s, pattern: spiky}}")
+        lines.append(f"    duration: {1 + i % 40}s")
+        if i % 3 == 0:
+            lines += ["    steps: [validate, process, publish]", "    coupling: tight",
+                      "    needs: {compensation: true, audit: true}"]
+        if i % 4 == 1:
+            lines.append("    consumers: [billing, email, analytics]")
+        if i % 7 == 2:
+            lines.append("    data: key-value")
+    return "\n".join(lines) + "\n"
+
+
+def median_ms(argv: list[str], runs: int, cwd: str) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, cwd=cwd)
+        times.append(time.perf_counter() - t)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr.decode()[-2000:]}")
+    return statistics.median(times) * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=11)
+    ap.add_argument("--quick", action="store_true", help="3 runs, and 10,000 flows only once")
+    args = ap.parse_args()
+    runs = 3 if args.quick else args.runs
+    py = sys.executable
+    adv = [py, "-m", "advisor"]
+    tmp = tempfile.mkdtemp(prefix="advisor-bench-")
+    env_cache = os.path.join(tmp, "cache")
+    os.environ["XDG_CACHE_HOME"] = env_cache  # a fresh rule cache, filled by the warm-up run below
+    try:
+        files = {}
+        for n in (1, 10, 100, 1000, 10000):
+            p = Path(tmp, f"w{n}.yaml")
+            p.write_text(workload(n))
+            files[n] = str(p)
+        subprocess.run(adv + ["recommend", files[1], "-f", "json"], capture_output=True)  # warm caches
+        cases = [
+            ("python -c pass", [py, "-c", "pass"], runs),
+            ('python -c "import yaml"', [py, "-c", "import yaml"], runs),
+            ("advisor --help", adv + ["--help"], runs),
+            ("advisor validate (1 flow)", adv + ["validate", files[1]], runs),
+            ("advisor validate (100 flows)", adv + ["validate", files[100]], runs),
+            ("advisor validate (1,000 flows)", adv + ["validate", files[1000]], runs),
+            ("advisor validate (10,000 flows)", adv + ["validate", files[10000]], 1 if args.quick else 3),
+            ("advisor recommend -f json (1 flow)", adv + ["recommend", files[1], "-f", "json"], runs),
+            ("advisor recommend -f json (10 flows)", adv + ["recommend", files[10], "-f", "json"], runs),
+            ("advisor recommend -f json (1,000 flows)", adv + ["recommend", files[1000], "-f", "json"], 3),
+            ("advisor recommend -f json (10,000 flows)", adv + ["recommend", files[10000], "-f", "json"],
+             1 if args.quick else 3),
+        ]
+        results = {}
+        for label, argv, n in cases:
+            results[label] = median_ms(argv, n, tmp)
+        base = results['python -c "import yaml"']
+        print(f"{'case':45s} {'median':>10s} {'x import yaml':>14s}")
+        for label, ms in results.items():
+            print(f"{label:45s} {ms:9.1f}ms {ms / base:13.2f}x")
+        _scaffold(adv, files[10], tmp, runs)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def _scaffold(adv: list[str], wl: str, tmp: str, runs: int) -> None:
+    """Scaffold 10 flows (with its self-checks) against linting the result."""
+    probe = subprocess.run(adv + ["scaffold", "--help"], capture_output=True)
+    if probe.returncode != 0:
+        print("scaffold: not available in this build")
+        return
+    out = os.path.join(tmp, "app")
+    times = []
+    for i in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        t = time.perf_counter()
+        subprocess.run(adv + ["scaffold", wl, "-o", out], capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    scaffold_ms = statistics.median(times) * 1000
+    template = os.path.join(out, "template.yaml")
+    if shutil.which("sam"):
+        lint, label = ["sam", "validate", "--lint", "-t", template, "--region", "us-east-1"], "sam validate --lint"
+    else:
+        lint, label = [sys.executable, "-m", "cfnlint", template], "cfn-lint (no SAM CLI here)"
+    lint_ms = median_ms(lint, max(1, runs // 3), tmp)
+    print(f"{'advisor scaffold (10 flows)':45s} {scaffold_ms:9.1f}ms")
+    print(f"{label:45s} {lint_ms:9.1f}ms   scaffold/lint = {scaffold_ms / lint_ms:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
