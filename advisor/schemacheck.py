@@ -71,6 +71,13 @@ def did_you_mean(word: str, choices) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1 (Python says it is), 1.0 is 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
 @lru_cache(maxsize=None)
 def _regex(pattern: str) -> re.Pattern:
     return re.compile(pattern)
@@ -106,10 +113,10 @@ class Checker:
         label = ref_label or label
         t = json_type(value)
 
-        if "const" in schema and value != schema["const"]:
+        if "const" in schema and not _equal(value, schema["const"]):
             out.append(Issue(path, f"{describe(value)} is not supported", f"{schema['const']!r}"))
             return
-        if "enum" in schema and value not in schema["enum"]:
+        if "enum" in schema and not any(_equal(value, choice) for choice in schema["enum"]):
             choices = schema["enum"]
             out.append(Issue(path, f"{describe(value)} is not one of the choices",
                              "one of " + ", ".join(map(str, choices)),
@@ -117,7 +124,8 @@ class Checker:
             return
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            ok = t in types or (t == "integer" and "number" in types)
+            ok = t in types or (t == "integer" and "number" in types) or (
+                t == "number" and "integer" in types and value.is_integer())  # 2.0 is an integer in JSON Schema
             if not ok:
                 wanted = " or ".join(_TYPE_NAMES[x] for x in types)
                 what = ("no value is given" if t == "null" else f"{describe(value)} is given" if t in ("object", "array")

@@ -201,6 +201,8 @@ class _Normaliser:
         consumers = tuple(c for c in f.get("consumers", []) if isinstance(c, str)) \
             if isinstance(f.get("consumers"), list) else ()
         fan_out = f.get("fan_out")
+        if isinstance(fan_out, float) and fan_out.is_integer():  # the schema takes 3.0 as an integer
+            fan_out = int(fan_out)
         if isinstance(fan_out, int) and not isinstance(fan_out, bool) and "consumers" in f \
                 and isinstance(f.get("consumers"), list) and fan_out != len(consumers):
             self.error(p + ("fan_out",), f"fan_out is {fan_out} but {len(consumers)} consumer(s) are listed",
