@@ -172,6 +172,9 @@ def recommend(
                                                help="Exit 1 when a finding of this severity or above is found."),
     flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow.", metavar="NAME"),
     explain: bool = typer.Option(False, "--explain", help="Show every rule that fired (table and markdown)."),
+    with_cost: Optional[bool] = typer.Option(None, "--cost/--no-cost",
+                                             help="Show the monthly cost of each option (default: on for table and "
+                                                  "markdown, off for json and yaml)."),
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
 ) -> None:
     """Decide every flow: composition, orchestrator, channel, entry, compute and data store, with the
@@ -184,6 +187,10 @@ def recommend(
     from .formatters import FORMATTERS
 
     name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
+    if with_cost if with_cost is not None else name in ("table", "markdown"):
+        from . import cost as costs
+
+        rec = costs.attach_costs(rec, costs.estimate_workload(workload, rec))
     if name == "markdown":
         from .diagram import architecture_graph, to_mermaid
 
@@ -247,6 +254,80 @@ def rules_facts() -> None:
 
     for name, spec in sorted(specs().items()):
         typer.echo(f"{name:<42} {spec.unit:<8} {spec.description}")
+
+# --- init -------------------------------------------------------------------------------------------------------
+
+@app.command()
+def init(
+    file: Path = typer.Argument(Path("workload.yaml"), help="The workload file to write.", metavar="FILE"),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    non_interactive: bool = typer.Option(
+        False, "--non-interactive",
+        help="Never ask: answers come from --answers and the flags; the system name and each flow's name, "
+             "trigger and duration must be given (the rest take their defaults)."),
+    defaults: bool = typer.Option(False, "--defaults", help="Never ask: every answer not given takes its default."),
+    answers: Optional[Path] = typer.Option(
+        None, "--answers", metavar="FILE",
+        help="YAML or JSON answers: name, flows: [{name, trigger, duration, traffic: {...}, needs: {...}, ...}]."),
+    name: Optional[str] = typer.Option(None, "--name", help="The system (workload) name."),
+    flow: Optional[str] = typer.Option(None, "--flow", help="The first flow's name."),
+    trigger: Optional[str] = typer.Option(None, "--trigger",
+                                          help="What starts the first flow: api, schedule, upload..."),
+    duration: Optional[str] = typer.Option(None, "--duration", help="How long one run of the first flow takes, e.g. 8s."),
+    sets: List[str] = typer.Option(
+        [], "--set", metavar="KEY=VALUE",
+        help="Any answer: KEY for flow 1, N.KEY for flow N, e.g. --set traffic.peak=400/s --set 2.after=checkout."),
+    recommend_after: bool = typer.Option(True, "--recommend/--no-recommend",
+                                         help="Offer to show the recommendation once the file is written."),
+) -> None:
+    """Write a workload file by answering questions about your system.
+
+    Each question has a default (Enter keeps it), '?' explains it and 'back'
+    returns to the previous one; a summary lets you change any answer before
+    anything is written. Ctrl-C writes nothing (exit 2).
+
+    Example: advisor init shop.yaml; in CI: advisor init --defaults --name shop --set duration=8s
+    """
+    from .init import flags_from_options, run_init
+
+    with user_errors():
+        flags = flags_from_options(name=name, flow=flow, trigger=trigger, duration=duration, sets=sets)
+    code = run_init(file, force=force, non_interactive=non_interactive, defaults=defaults, answers=answers,
+                    flags=flags, offer_recommend=recommend_after)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+# --- cost -------------------------------------------------------------------------------------------------------
+
+class CostFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def cost(
+    file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
+    region: Optional[str] = typer.Option(None, "--region", help="Price in this region (default: the workload's)."),
+    fmt: CostFormat = typer.Option(CostFormat.table, "--format", "-f", help="table, json or markdown."),
+    memory: int = typer.Option(512, "--memory", min=128, max=10240, help="MB per function or task."),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+    out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Monthly cost of every option of every decision, per flow and service, with the assumptions stated.
+
+    Example: advisor cost workload.yaml --format markdown
+    """
+    from . import cost as costs
+
+    with user_errors():
+        workload, rec = _recommendation(file, rules_dir)
+        estimate = costs.estimate_workload(workload, rec, region=region, memory_mb=memory)
+    if estimate.table.get("warning"):
+        typer.echo(f"warning: {estimate.table['warning']}", err=True)
+    _emit(costs.format_cost(estimate, fmt.value), out)
+
 
 
 def main() -> None:

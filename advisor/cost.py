@@ -237,7 +237,7 @@ def load_price_table(path: str | None = None) -> PriceTable:
 
     p = Path(path) if path else PRICES_PATH
     with open(p, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return parse_price_table(data, where=str(p.name))
 
 

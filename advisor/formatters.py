@@ -61,7 +61,7 @@ def _cost(decision: dict, option: str | None) -> str:
 
 
 def _excluded_text(decision: dict) -> str:
-    parts = [f"{opt} ({', '.join(e['rule'] for e in why)})" for opt, why in decision.get("excluded", {}).items()]
+    parts = [f"{opt} ({', '.join(why)})" for opt, why in decision.get("excluded", {}).items()]
     return "; ".join(parts)
 
 
