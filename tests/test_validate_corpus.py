@@ -304,19 +304,14 @@ def _alias_bomb(levels: int = 9, width: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _flat_list(nbytes: int) -> str:
-    head = "version: 1\nname: flat\nflows: ["
-    n = (nbytes - len(head) - 2) // 2
-    return head + "1," * n + "1]\n"
-
-
+# Not here: a flat list of yamlio.MAX_NODES values ('[1,1,1,...]', 2 bytes a value) costs about 3.5 s and
+# 330 MB with the cap at 1,000,000 (see the report to the lead); test_yamlio checks that the cap is enforced.
 HEAVY = {
     # name: (text, position ("1:1" or a line prefix), message fragment)
     "twenty-megabytes": (lambda: "version: 1\nname: big\n# " + "x" * (20 * 1024 * 1024) + "\n", "1:1", "20.0 MB"),
     "nested-10000-deep": (lambda: _nesting(10_000), "3:", "nest"),
     "nested-100-deep": (lambda: _nesting(100), "3:", "nested more than"),
     "billion-laughs": (_alias_bomb, "", "alias bomb"),
-    "flat-list-just-under-the-size-limit": (lambda: _flat_list(10 * 1024 * 1024 - 100), "1:1", "values"),
 }
 
 
