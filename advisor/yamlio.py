@@ -24,11 +24,11 @@ import yaml
 
 from .errors import Location, Problem, UserError
 
-MAX_BYTES = 10 * 1024 * 1024  # a workload of 3,000 flows is about 0.7 MB; MAX_NODES usually stops first
+MAX_BYTES = 10 * 1024 * 1024  # a workload of 10,000 flows is about 2 MB
 MAX_DEPTH = 64
 # Keys and values composed from the text, and built (aliases counted each time they are used). Each
-# costs about 400 bytes and 4 us, so this keeps any input under about 80 MB and 0.5 s; a workload of
-# 3,000 flows of 10 fields has about 90,000, far more than one SAM application holds.
+# costs about 330 bytes and 3 us: benchmarks/bench_cli.py's 10,000 flows are about 200,000, and a
+# flat list at the cap ('[1,1,1,...]', 2 MB) is refused after about 3.5 s and 330 MB.
 MAX_NODES = 1_000_000
 
 _STD = "tag:yaml.org,2002:"
