@@ -257,9 +257,8 @@ def _decide(decision: str, rules: list[Rule], resolve, evaluate, tests) -> tuple
     runner_up = ranked[1] if len(ranked) > 1 else None
     if choice in best_reason:
         reason = best_reason[choice][1]
-    elif len(left) == 1 and excluded:
-        first = next(iter(excluded.values()))[0]
-        reason = first.because
+    elif excluded:  # the limits narrowed the options and nothing weighed among those left
+        reason = next(f for f in trace if f.rule.kind == "limit").because
     else:
         reason = f"No rule favoured another option; {choice} is the simplest option left."
     return Decision(decision, choice, runner_up, reason, scores,

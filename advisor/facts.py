@@ -196,14 +196,15 @@ def _chain_duration(c: FlowContext) -> float:
     return c.graph.chain_duration(c.flow.name)
 
 
-@fact("derived.in_cycle", "bool", "the flow is part of an event loop (after: links that come back)")
-def _in_cycle(c: FlowContext) -> bool:
-    return c.graph.in_cycle(c.flow.name)
+@fact("derived.context_in_cycle", "bool", "the flow's context is in a loop of contexts reacting to each other's "
+                                          "events")
+def _ctx_in_cycle(c: FlowContext) -> bool:
+    return c.graph.context_cycle(c.flow.context) is not None
 
 
-@fact("derived.cycle", "text", "the flows of the event loop this flow is in")
-def _cycle(c: FlowContext):
-    return c.graph.cycle_of(c.flow.name)
+@fact("derived.context_cycle", "text", "the contexts of the loop the flow's context is in")
+def _ctx_cycle(c: FlowContext):
+    return c.graph.context_cycle(c.flow.context)
 
 
 @fact("derived.context_dependencies", "count", "inbound plus outbound event dependencies of the flow's context")

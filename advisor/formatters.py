@@ -110,7 +110,9 @@ def to_markdown(rec: dict, explain: bool = False) -> str:
             for name in DISPLAY_ORDER:
                 for t in flow["decisions"][name]["trace"]:
                     out.append(f"- `{name}` {t['rule']} ({t['kind']}, {json.dumps(t['effect'], sort_keys=True)}): "
-                               f"{t['because']} [{t['references'][0]}]({t['references'][0]})")
+                               f"{t['because']}")
+            out.append("")
+            out.append("`advisor rules show ID` prints a rule's condition and its AWS references.")
             out += ["", "</details>", ""]
     if rec.get("cost"):
         c = rec["cost"]

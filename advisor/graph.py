@@ -1,10 +1,15 @@
-"""The event graph of a workload: which flow's outcome starts which flow.
+"""The event graph of a workload: which flow's outcome starts which flow, and
+which bounded context consumes which context's events.
 
-Graph algorithms (cycles, depth, the longest choreographed chain, a
-topological order to decide upstream flows first) come from networkx. It is
-imported only when some flow has ``after``: without such edges every
-answer is trivial, and networkx costs more to import than Python's whole
-start-up.
+Graph algorithms (depth, the longest choreographed chain, a topological order
+to decide upstream flows first, loops between contexts) come from networkx.
+It is imported only when there is something to compute: some flow has
+``after``, or some context both consumes and produces events (a loop needs
+one). Otherwise every answer is trivial, and networkx costs more to import
+than Python's whole start-up.
+
+A loop of ``after`` links cannot occur: the loader rejects it, since no flow of
+such a loop could ever start. Loops between contexts can, through consumers.
 """
 from __future__ import annotations
 
@@ -32,34 +37,9 @@ class EventGraph:
         g.add_edges_from(self.edges)
         return g
 
-    @cached_property
-    def _cycles(self) -> dict[str, tuple[str, ...]]:
-        """Flow -> the flows of its event loop (sorted), for flows in a loop."""
-        if not self.edges:
-            return {}
-        import networkx as nx
-
-        out: dict[str, tuple[str, ...]] = {}
-        for comp in nx.strongly_connected_components(self._nx):
-            if len(comp) > 1:
-                members = tuple(sorted(comp))
-                for name in comp:
-                    out[name] = members
-        return out
-
     def downstream(self, name: str) -> list[str]:
         """Flows started by ``name``'s outcome, in file order."""
         return list(self._downstream.get(name, ()))
-
-    def in_cycle(self, name: str) -> bool:
-        return name in self._cycles
-
-    def cycle_of(self, name: str) -> list[str] | None:
-        members = self._cycles.get(name)
-        return list(members) if members else None
-
-    def cycles(self) -> list[tuple[str, ...]]:
-        return sorted(set(self._cycles.values()))
 
     @cached_property
     def _depth_and_chain(self) -> tuple[dict[str, int], dict[str, float]]:
@@ -129,6 +109,25 @@ class EventGraph:
     def context_degree(self, context: str) -> int:
         inbound, outbound = self._context_counts
         return inbound[context] + outbound[context]
+
+    @cached_property
+    def _context_cycles(self) -> dict[str, list[str]]:
+        """Context -> the contexts of its loop (sorted), for contexts in a loop."""
+        inbound, outbound = self._context_counts
+        if not any(outbound[c] for c in inbound):
+            return {}
+        import networkx as nx
+
+        g = nx.DiGraph(self.context_edges)
+        out: dict[str, list[str]] = {}
+        for comp in nx.strongly_connected_components(g):
+            if len(comp) > 1:
+                for name in comp:
+                    out[name] = sorted(comp)
+        return out
+
+    def context_cycle(self, context: str) -> list[str] | None:
+        return self._context_cycles.get(context)
 
     def context_inbound(self, context: str) -> int:
         return self._context_counts[0][context]

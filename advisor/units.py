@@ -107,10 +107,14 @@ def format_duration(seconds: float) -> str:
 
 
 def format_size(nbytes: int) -> str:
-    """A size for people: ``1KB``, ``300KB``, ``2MB``, ``17B``."""
+    """A size for people: ``1KB``, ``300KB``, ``2MB``, ``17B``; exact bytes
+    (``262145B``) when rounding would hide the difference from a round size."""
     for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
         if nbytes >= size:
-            return f"{_short(nbytes / size)}{unit}"
+            text = _short(nbytes / size)
+            if float(text) * size != nbytes and nbytes % 1024:
+                return f"{nbytes}B"
+            return f"{text}{unit}"
     return f"{nbytes}B"
 
 

@@ -244,9 +244,9 @@ def test_unknown_region_uses_conservative_quotas_and_says_so():
     assert any("xx-mars-1" in n for n in rec["notes"])
 
 
-def test_event_loop_rule_fires_on_a_looped_workload_built_from_the_model():
-    """The loader rejects loops, so G301 is checked on a workload whose loop is made directly in the model
-    (the engine must still decide every flow and name the loop)."""
+def test_a_loop_of_after_links_built_in_the_model_is_still_decided():
+    """The loader rejects loops of after: links (no flow of one could start); an engine given one anyway (a
+    model built in code) still decides every flow, upstream first where it can, in file order inside the loop."""
     from advisor.rules import load_catalog
 
     wl = workload("{name: a, trigger: api, duration: 1s}", "{name: b, trigger: event, after: a, duration: 1s}")
@@ -254,6 +254,4 @@ def test_event_loop_rule_fires_on_a_looped_workload_built_from_the_model():
     looped = dataclasses.replace(wl, flows=(dataclasses.replace(a, trigger="event", after="b"), b))
     rec = advise(looped, load_catalog(use_cache=False)).to_dict()
     assert [f["name"] for f in rec["flows"]] == ["a", "b"]
-    for flow in rec["flows"]:
-        g301 = [f for f in flow["findings"] if f["rule"] == "G301"]
-        assert g301 and "Flows a, b start each other in a loop" in g301[0]["message"]
+    assert all(len(f["decisions"]) == 6 for f in rec["flows"])

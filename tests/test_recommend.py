@@ -218,10 +218,7 @@ def test_explanations_name_the_users_values_other_examples(tmp_path):
     assert "100/s" in spiky["flows"][0]["decisions"]["entry"]["reason"]
 
 
-REASON_GAPS = {
-    "e01-thumbnails": "entry: A103 leaves s3-event and eventbridge-rule and no preference fires, so the reason "
-                      "falls back to 'No rule favoured another option' instead of A103's sentence (upload)",
-}
+REASON_GAPS: dict[str, str] = {}
 
 
 @needs_examples
@@ -369,9 +366,7 @@ def test_every_format_renders(workload, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", [
-    pytest.param("markdown", marks=pytest.mark.xfail(
-        strict=True, reason="formatters.to_markdown(explain=True) reads trace['references'], which the compact "
-                            "trace of engine.Firing.to_dict no longer carries (KeyError)")),
+    "markdown",
     "table"])
 def test_explain_renders_every_fired_rule(fmt, tmp_path):
     wl = write_workload(tmp_path, GRAPH_CASES["chain-and-fan"])
