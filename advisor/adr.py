@@ -24,6 +24,7 @@ Records are history, so the rules differ from the scaffold's:
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,9 +147,14 @@ class _Draft:
 
 def render_records(workload: Workload, rec: Mapping[str, Any],
                    existing: Mapping[str, str] = MappingProxyType({}), *,
-                   supersede: bool = False, index: str | None = INDEX) -> AdrResult:
+                   supersede: bool = False, index: str | None = INDEX,
+                   rules: Mapping[str, Mapping[str, Any]] = MappingProxyType({})) -> AdrResult:
     """The records of every significant decision, given the folder's current
     Markdown files ``existing`` (file name -> text, e.g. from ``read_folder``).
+
+    The recommendation's trace is compact (rule id, effect, sentence, values);
+    ``rules`` (rule id -> name, title, references, tradeoffs, alternatives; see
+    ``rule_index``) adds what a reader needs: names and the AWS references.
 
     A decision is skipped when its choice is ``none`` and nothing competed with
     it (no runner-up); the index says so. ``index`` names the index file
@@ -177,9 +183,10 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
                 skipped.append((f.name, d, choice))
                 continue
             drafts_of_flow.append((d, dec))
-        general = _general_findings(flows[f.name], drafts_of_flow)
+        general = _general_findings(flows[f.name], [(d, _with_rules(dec, rules)) for d, dec in drafts_of_flow])
         for i, (d, dec) in enumerate(drafts_of_flow):
-            drafts.append(_draft(workload, f, flows[f.name], d, dec, general if i == 0 else []))
+            drafts.append(_draft(workload, f, flows[f.name], d, _with_rules(dec, rules),
+                                 general if i == 0 else []))
 
     files: dict[str, bytes] = {}
     conflicts: list[Conflict] = []
@@ -220,6 +227,21 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
     return AdrResult(files, tuple(conflicts), tuple(sorted(kept)), tuple(superseded), stale, tuple(skipped))
 
 
+def rule_index(catalog: Any) -> dict[str, dict[str, Any]]:
+    """Rule id -> what a record shows of the rule, from a ``rules.Catalog``
+    (anything with ``.rules`` whose items have id, name, title, references, explain)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in getattr(catalog, "rules", ()):
+        explain = getattr(r, "explain", None) or {}
+        info: dict[str, Any] = {"name": r.name, "title": getattr(r, "title", None),
+                                "references": list(getattr(r, "references", ()) or ())}
+        for key in ("tradeoffs", "alternatives"):
+            if explain.get(key):
+                info[key] = list(explain[key])
+        out[r.id] = info
+    return out
+
+
 def read_folder(folder: Path) -> dict[str, str]:
     """The Markdown files directly in ``folder`` (name -> text); empty when it
     does not exist. Bytes are decoded as UTF-8 without newline translation."""
@@ -257,6 +279,19 @@ def title_of(decision: str, choice: str, flow: str) -> str:
 
 
 # ------------------------------------------------------------------ drafting
+
+
+def _with_rules(dec: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The decision with each trace entry completed from the rule catalog, and
+    ``excluded`` in one shape: option -> [{rule, reason}] (the engine may give
+    bare rule ids; the reason is then the sentence of that rule's trace entry)."""
+    trace = [{**(rules.get(str(t.get("rule"))) or {}), **t} for t in dec.get("trace") or ()]
+    because = {str(t.get("rule")): t.get("because", "") for t in trace}
+    excluded: dict[str, list[dict[str, str]]] = {}
+    for opt, items in (dec.get("excluded") or {}).items():
+        excluded[opt] = [dict(x) if isinstance(x, Mapping) else {"rule": str(x), "reason": because.get(str(x), "")}
+                         for x in items or ()]
+    return {**dec, "trace": trace, "excluded": excluded}
 
 
 def _draft(w: Workload, f: Flow, flow_rec: Mapping[str, Any], decision: str, dec: Mapping[str, Any],
@@ -320,8 +355,15 @@ def _draft(w: Workload, f: Flow, flow_rec: Mapping[str, Any], decision: str, dec
             f"`{decision}`. When the workload changes, run it again: a changed decision is recorded in a "
             "new record that supersedes this one (`--supersede`).", ""]
     body = "\n".join(out)
-    fingerprint = hashlib.sha256(f"{title}\n{body}".encode("utf-8")).hexdigest()[:16]
-    return _Draft(f.name, decision, choice, title, body, fingerprint)
+    substance = {  # what makes it a different decision; not advisor's wording, links or layout
+        "decision": decision, "choice": choice, "runner_up": dec.get("runner_up"), "facts": _facts(f, decision),
+        "scores": {str(k): _num(v) for k, v in scores.items()},
+        "excluded": {str(k): sorted(str(x.get("rule")) for x in v) for k, v in excluded.items()},
+        "rules": sorted(str(t.get("rule")) for t in trace),
+        "findings": sorted(str(x.get("rule")) for x in _findings_of(flow_rec, decision, dec, trace) + list(general)),
+    }
+    digest = hashlib.sha256(json.dumps(substance, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+    return _Draft(f.name, decision, choice, title, body, digest)
 
 
 def _facts(f: Flow, decision: str) -> list[str]:
@@ -429,8 +471,11 @@ def _decisions_tested(evidence: Any) -> set[str]:
 
 def _concerns(finding: Mapping[str, Any], decision: str, rules: set[str]) -> bool:
     """A finding belongs to a decision's record when it names the decision, was
-    raised by a rule of its trace, or its condition tested the decision's choice."""
+    raised by a rule of its trace, or its condition tested the decision's choice
+    (``decision.<name>`` among its ``values``, or in its ``evidence`` tree)."""
+    values = finding.get("values")
     return (finding.get("decision") == decision or str(finding.get("rule")) in rules
+            or (isinstance(values, Mapping) and f"decision.{decision}" in values)
             or decision in _decisions_tested(finding.get("evidence")))
 
 

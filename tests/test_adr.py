@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.adr import INDEX_MARKER, read_folder, record_slug, render_records, slugify, title_of
+from advisor.adr import INDEX_MARKER, read_folder, record_slug, render_records, rule_index, slugify, title_of
 from advisor.units import format_rate
 from advisor.workload import load_text
 
@@ -251,6 +251,42 @@ def test_record_shows_options_scores_exclusions_and_references():
 
 
 @needs_examples
+def test_compact_trace_of_the_engine_is_completed_from_the_rules():
+    w, rec = load_example("e02-shop")
+    decision(rec, "checkout", "compute").update(
+        runner_up=None, scores={"lambda": 0.0, "fargate": 0.0}, excluded={"fargate": ["C150"]},
+        trace=[{"rule": "C150", "kind": "limit", "effect": {"exclude": ["fargate"]},
+                "because": "Steps of 2.67s at 400/s start faster on Lambda.", "values": {"flow.traffic.peak": 400}}])
+    next(f for f in rec["flows"] if f["name"] == "checkout")["findings"] = [
+        {"rule": "C301", "severity": "warning", "title": "Concurrency", "message": "3,200 at once.",
+         "references": [], "values": {"decision.compute": "lambda", "derived.peak_concurrency": 3200}}]
+    rules = {"C150": {"name": "compute.fast_start", "title": "t", "references": ["https://aws.example/c150"],
+                      "tradeoffs": ["Cold starts add latency."]}}
+    files = render_records(w, rec, rules=rules).files
+    _, text = record_for(files, "checkout", "compute")
+    assert "| `fargate` (AWS Fargate) | n/a | excluded: C150 Steps of 2.67s at 400/s start faster on Lambda. |" in text
+    assert "* C150 `compute.fast_start`: Steps of 2.67s at 400/s start faster on Lambda (excludes `fargate`)." in text
+    assert "* <https://aws.example/c150>" in text
+    assert "* Warning (C301): Concurrency. 3,200 at once." in text
+    _, composition = record_for(files, "checkout", "composition")
+    assert "C301" not in composition
+    bare = render_records(w, rec).files  # without the catalog: ids only, no links
+    assert "* C150: Steps of 2.67s" in record_for(bare, "checkout", "compute")[1]
+
+
+@needs_examples
+def test_new_wording_or_links_alone_do_not_make_a_conflict():
+    w, rec = load_example("e02-shop")
+    decision(rec, "checkout", "orchestrator").update(
+        trace=[{"rule": "O209", "kind": "preference", "effect": {"prefer": {"step-functions-express": 2}},
+                "because": "Executions take 8 seconds."}])
+    first = texts(render_records(w, rec).files)
+    decision(rec, "checkout", "orchestrator")["trace"][0]["because"] = "Each execution takes 8s."
+    result = render_records(w, rec, first, rules={"O209": {"name": "x.y", "references": ["https://aws.example"]}})
+    assert not result.conflicts and OLD in result.kept
+
+
+@needs_examples
 def test_none_without_competitor_is_skipped_and_said_so_but_recorded_when_contested():
     w, rec = load_example("e01-thumbnails")
     result = render_records(w, rec)
@@ -454,9 +490,11 @@ def test_engine_recommendations_give_stable_records(name):
     doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
     w = load_text(yaml.safe_dump(doc["workload"], sort_keys=False), f"{name}.yaml")
     rec = engine.advise(w).to_dict()
-    first = render_records(w, rec)
-    assert not first.conflicts and first.files == render_records(w, engine.advise(w).to_dict()).files
-    again = render_records(w, rec, texts(first.files))
+    from advisor.rules import load_catalog
+    rules = rule_index(load_catalog())
+    first = render_records(w, rec, rules=rules)
+    assert not first.conflicts and first.files == render_records(w, engine.advise(w).to_dict(), rules=rules).files
+    again = render_records(w, rec, texts(first.files), rules=rules)
     assert set(again.files) == {"README.md"} and not again.conflicts
     peak = format_rate(w.flows[0].traffic.peak)
     _, text = record_for(first.files, w.flows[0].name, "compute")
@@ -466,3 +504,18 @@ def test_engine_recommendations_give_stable_records(name):
                    and front_matter(v.decode()).get("advisor-flow") == f["name"]]
         for x in f["findings"]:
             assert any(f"({x['rule']}): " in r for r in records), x["rule"]
+        for d, dec in f["decisions"].items():  # every rule that fired is named and linked to its references
+            if not dec["trace"] or not any(front_matter(r)["advisor-decision"] == d for r in records):
+                continue
+            text = next(r for r in records if front_matter(r)["advisor-decision"] == d)
+            for t in dec["trace"]:
+                assert f"{t['rule']} `{rules[t['rule']]['name']}`" in text
+                assert all(f"* <{u}>" in text for u in rules[t["rule"]]["references"])
+    assert not render_records(w, rec, texts(first.files)).conflicts  # links and names are not the decision
+
+
+def test_rule_index_reads_the_catalog():
+    from advisor.rules import load_catalog
+    index = rule_index(load_catalog())
+    assert index and all(v["name"] and v["references"] for v in index.values())
+    assert all(u.startswith("https://") for v in index.values() for u in v["references"])
