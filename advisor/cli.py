@@ -329,6 +329,73 @@ def cost(
     _emit(costs.format_cost(estimate, fmt.value), out)
 
 
+# --- scaffold ---------------------------------------------------------------------------------------------------
+
+def _workload_sha256(workload) -> str:
+    """A hash of the normalised workload: comments and formatting do not count as drift, values do."""
+    import json
+
+    from .workload import as_dict
+    from .writer import content_sha256
+
+    return content_sha256(json.dumps(as_dict(workload), sort_keys=True, default=str))
+
+
+@app.command()
+def scaffold(
+    file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
+    out_dir: Path = typer.Option(..., "--output", "-o", help="The folder of the SAM app.", metavar="DIR"),
+    runtime: Optional[str] = typer.Option(None, "--runtime", help="Lambda runtime (default: the workload's, "
+                                                                  "else python3.13)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files you changed since they were generated."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Keep files you changed; write the rest."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when DIR differs from what the "
+                                                      "workload generates (for CI)."),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+) -> None:
+    """Write a starter AWS SAM app for the recommendation: template.yaml, state machines, handlers, sample events,
+    unit tests, samconfig.toml, README.md and a manifest (.advisor.yml).
+
+    Files are created, left alone when identical, updated when you did not change them since the last run, and
+    reported as conflicts otherwise: nothing is written then unless --force or --skip-existing.
+
+    Example: advisor scaffold workload.yaml -o app && cd app && sam build && sam deploy --guided
+    """
+    from . import writer
+    from .scaffold import manifest_data, render
+
+    with user_errors():
+        workload, rec = _recommendation(file, rules_dir)
+        from .diagram import architecture_graph, to_mermaid
+
+        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
+        files = render(workload, rec, runtime=runtime)
+        meta = {"generator": "scaffold", "workload_sha256": _workload_sha256(workload),
+                "decisions": manifest_data(workload, rec)}
+        if check:
+            drift = writer.check(out_dir, files, manifest=meta)
+            for line in writer.format_drift(drift):
+                typer.echo(line)
+            if not drift.clean:
+                typer.echo(f"{out_dir} drifted from {file}: run 'advisor scaffold {file} -o {out_dir}' and commit "
+                           "the result", err=True)
+                raise typer.Exit(EXIT_FAIL)
+            typer.echo(f"{out_dir}: up to date with {file}", err=True)
+            return
+        plan = writer.plan(out_dir, files, manifest=meta, force=force, skip_existing=skip_existing)
+        lines = writer.format_plan(plan)
+        for line in lines:
+            if not line.startswith("identical"):
+                typer.echo(line, err=True)
+        same = sum(1 for line in lines if line.startswith("identical"))
+        if same:
+            typer.echo(f"identical  {same} file{'s' if same != 1 else ''} left as they are", err=True)
+        writer.apply(plan, dry_run=dry_run)
+    if dry_run:
+        typer.echo("dry run: nothing was written", err=True)
+
+
 
 def main() -> None:
     """Console-script entry point."""
