@@ -72,7 +72,7 @@ def test_unsupported_keywords_are_found():
                                               "#/$defs/x/allOf"]
 
 
-def test_the_lead_cli_prints_the_same_schema(run_cli, schema):
+def test_cli_prints_the_schema(run_cli, schema):
     import json
 
     proc = run_cli("schema")
