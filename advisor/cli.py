@@ -396,6 +396,82 @@ def scaffold(
         typer.echo("dry run: nothing was written", err=True)
 
 
+# --- diagram / adr ----------------------------------------------------------------------------------------------
+
+class DiagramFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+class DiagramView(str, Enum):
+    architecture = "architecture"
+    contexts = "contexts"
+
+
+@app.command()
+def diagram(
+    file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
+    fmt: DiagramFormat = typer.Option(DiagramFormat.mermaid, "--format", "-f",
+                                      help="mermaid (renders on GitHub) or dot (Graphviz)."),
+    view: DiagramView = typer.Option(DiagramView.architecture, "--view",
+                                     help="architecture: AWS resources and hops per flow; contexts: the "
+                                          "bounded-context map."),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+    out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Draw the recommended architecture or the bounded-context map.
+
+    Example: advisor diagram workload.yaml --format dot -o arch.dot && dot -Tsvg arch.dot > arch.svg
+    """
+    from .diagram import render
+
+    with user_errors():
+        workload, rec = _recommendation(file, rules_dir)
+    _emit(render(workload, rec, fmt.value, view.value), out)
+
+
+@app.command()
+def adr(
+    file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
+    out: Path = typer.Option(Path("docs/adr"), "--output", "-o", help="The decision records folder."),
+    supersede: bool = typer.Option(False, "--supersede",
+                                   help="Record changed decisions in new records that supersede the old ones."),
+    index: bool = typer.Option(True, "--index/--no-index", help="Write README.md, the index of the folder."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written; write nothing."),
+    rules_dir: Optional[List[Path]] = RulesDirs,
+) -> None:
+    """Write one architecture decision record (MADR) per significant decision of each flow, numbered like
+    adr-tools. A record whose decision changed is reported and left alone, or superseded with --supersede.
+
+    Example: advisor adr workload.yaml -o docs/adr/
+    """
+    from . import writer
+    from .adr import read_folder, render_records, rule_index
+    from .errors import ConflictError, Problem
+    from .rules import load_catalog
+
+    with user_errors():
+        workload, rec = _recommendation(file, rules_dir)
+        result = render_records(workload, rec, read_folder(out), supersede=supersede,
+                                index="README.md" if index else None,
+                                rules=rule_index(load_catalog(tuple(rules_dir or ()))))
+        if result.conflicts:
+            raise ConflictError([Problem(c.reason, field=str(out / c.path),
+                                         hint="--supersede records it in a new record" if c.decision
+                                         else "move it away or use --no-index") for c in result.conflicts])
+        # force is safe here: render_records returns only new numbers, its own index, and the status-only change
+        # to superseded records; apply() still re-checks the disk against the plan.
+        plan = writer.apply(writer.plan(out, result.files, force=True), dry_run=dry_run)
+    for line in writer.format_plan(plan):
+        typer.echo(line, err=True)
+    for path in result.kept:
+        typer.echo(f"{'kept':<9}  {path}", err=True)
+    for old, new in result.superseded:
+        typer.echo(f"supersede  {old} -> {new}", err=True)
+    if dry_run:
+        typer.echo("dry run: nothing was written", err=True)
+
+
 
 def main() -> None:
     """Console-script entry point."""
