@@ -83,7 +83,6 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
     auth = flow.auth or "none"
     schemes: dict[str, Any] = {}
     security: list = []
-    extra: dict[str, Any] = {}
     if auth == "users":
         pool, _ = user_pool(app, base)
         schemes["cognito"] = {"type": "apiKey", "name": "Authorization", "in": "header",
@@ -98,8 +97,6 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
     elif auth == "api-key":
         schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
         security = [{"api_key": []}]
-        extra["Auth"] = {"ApiKeyRequired": True, "UsagePlan": {
-            "CreateUsagePlan": "PER_API", "Throttle": {"BurstLimit": burst, "RateLimit": rate}}}
     if role_statements:
         role = app.service_role(base + "ApiIntegration", "apigateway.amazonaws.com", role_statements)
         integration = {**integration, "credentials": GetAtt(role, "Arn")}
@@ -118,10 +115,16 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
         "TracingEnabled": True, "DefinitionBody": body,
         "AccessLogSetting": {"DestinationArn": GetAtt(lg, "Arn"), "Format": REST_ACCESS_LOG_FORMAT},
         "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": burst,
-                            "ThrottlingRateLimit": rate, "LoggingLevel": "ERROR", "MetricsEnabled": True}],
-        **extra},
+                            "ThrottlingRateLimit": rate, "LoggingLevel": "ERROR", "MetricsEnabled": True}]},
         Metadata={"checkov": {"skip": [{"id": "CKV_AWS_120", "comment": "Caching a POST that starts work is"
                                         " meaningless and costs at least $0.02/h"}]}})
+    if auth == "api-key":
+        plan = app.add(app.new_id(base, "UsagePlan"), "AWS::ApiGateway::UsagePlan", {
+            "ApiStages": [{"ApiId": Ref(api), "Stage": Ref(api + ".Stage")}],
+            "Throttle": {"BurstLimit": burst, "RateLimit": rate}})
+        key = app.add(app.new_id(base, "ApiKey"), "AWS::ApiGateway::ApiKey", {"Enabled": True})
+        app.add(app.new_id(base, "UsagePlanKey"), "AWS::ApiGateway::UsagePlanKey", {
+            "KeyId": Ref(key), "KeyType": "API_KEY", "UsagePlanId": Ref(plan)})
     if invoke_function:
         lambda_permission(app, invoke_function, "apigateway.amazonaws.com",
                           Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*"))

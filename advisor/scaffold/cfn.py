@@ -36,6 +36,9 @@ _FUNCTIONS = {
 }
 
 
+_SHORT_TAGS = frozenset("!" + name for name in _FUNCTIONS)
+
+
 @dataclass(frozen=True)
 class Intrinsic:
     """One intrinsic function call: its short name and its argument."""
@@ -85,6 +88,20 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:  # noqa: D102 - PyYAML hook
         return True
+
+    def choose_scalar_style(self):  # noqa: D102 - PyYAML hook
+        # PyYAML quotes every scalar with an explicit tag ("!Ref 'Foo'"); allow the plain
+        # style where the scalar's own analysis permits it, as hand-written SAM does.
+        event = self.event
+        if isinstance(event, yaml.ScalarEvent) and event.style is None and event.tag in _SHORT_TAGS \
+                and event.value:
+            self.event = yaml.ScalarEvent(event.anchor, event.tag, (True, event.implicit[1]), event.value,
+                                          event.start_mark, event.end_mark, event.style)
+            try:
+                return super().choose_scalar_style()
+            finally:
+                self.event = event
+        return super().choose_scalar_style()
 
 
 def _represent_intrinsic(dumper: _Dumper, data: Intrinsic) -> yaml.Node:

@@ -44,8 +44,8 @@ def self_check(files: dict[str, bytes]) -> list[str]:
         for node in walk(resource):
             if not isinstance(node, Intrinsic):
                 continue
-            if node.fn == "Ref":
-                names = [node.value]
+            if node.fn == "Ref":  # SAM also resolves <Api>.Stage, <Function>.Alias
+                names = [node.value.split(".")[0] if isinstance(node.value, str) else node.value]
             elif node.fn == "GetAtt":
                 names = [node.value.split(".")[0] if isinstance(node.value, str) else node.value[0]]
             elif node.fn == "Sub":

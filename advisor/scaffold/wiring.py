@@ -517,7 +517,7 @@ class FlowBuilder:
     def _entry_kafka_poll(self) -> None:
         app = self.app
         topic = app.param(app.new_id(self.base, "KafkaTopic"), "String", f"Kafka topic {self.flow.name} reads",
-                          default=self.flow.name)
+                          default=f"{self.flow.name}-events")
         fn = self.entry_function("kafka")
         dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
         app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})

@@ -1,0 +1,489 @@
+"""advisor.scaffold: the generated SAM app must lint clean, translate, and its own tests must pass.
+
+"Clean" means: aws-sam-translator transforms it offline, cfn-lint (+ the
+serverless rules) reports nothing on the source, nor on the translated
+template (except W3037 and ES1001, artefacts named in sam-validation.md),
+every ASL file passes our structural check, and the self-check is empty.
+Many flows are packed into one workload per test to keep the linter runs
+few (one linter setup per session).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from advisor.errors import TemplateError
+from advisor.scaffold import asl, manifest_data, render, self_check
+from advisor.scaffold.cfn import GetAtt, Ref, Sub, dump_template, load_template, to_long_form
+from advisor.scaffold.fragments import load_fragment, render_text
+from advisor.scaffold.names import NameRegistry, pascal, snake
+from scaffold_helpers import EXAMPLES, Validators, make_workload, recommendation
+
+CHANNELS = ["none", "sqs", "sqs-fifo", "sns", "sns-fifo", "sns-sqs", "eventbridge", "eventbridge-sns", "kinesis",
+            "dynamodb-streams"]
+ENTRY_FOR_CHANNEL = {"eventbridge": ["eventbridge-rule", "sqs-poll"], "eventbridge-sns": ["sns-subscription", "sqs-poll"],
+                     "sns": ["sns-subscription", "sqs-poll"], "sns-sqs": ["sqs-poll"], "sqs": ["sqs-poll"],
+                     "sqs-fifo": ["sqs-poll"], "sns-fifo": ["sqs-poll"], "kinesis": ["kinesis-poll"],
+                     "dynamodb-streams": ["dynamodb-stream-poll"]}
+
+
+@pytest.fixture(scope="session")
+def validators():
+    return Validators()
+
+
+_clean_cache: set[str] = set()
+
+
+def assert_clean(files: dict[str, bytes], validators: Validators) -> None:
+    assert self_check(files) == []
+    for path, content in files.items():
+        if path.endswith(".asl.json"):
+            assert asl.check(json.loads(content), path) == []
+    digest = hashlib.sha256(files["template.yaml"] + b"".join(
+        v for k, v in sorted(files.items()) if k.endswith(".asl.json"))).hexdigest()
+    if digest in _clean_cache:
+        return
+    problems = validators.problems(files)
+    assert problems == [], "\n".join(problems)
+    _clean_cache.add(digest)
+
+
+def build(flows: list[dict], choices: dict[str, dict], name: str = "app", **top) -> tuple:
+    wl = make_workload({"name": name, "flows": flows, **top})
+    rec = recommendation(wl, choices)
+    return wl, rec, render(wl, rec)
+
+
+def flow(name: str, trigger: str, **kw) -> dict:
+    return {"name": name, "trigger": trigger, "duration": kw.pop("duration", "2s"), **kw}
+
+
+# ---------------------------------------------------------------------------------------------
+# the examples
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_example_workloads_generate_clean_apps(path, validators):
+    case = yaml.safe_load(path.read_text())
+    wl = make_workload(case["workload"])
+    rec = recommendation(wl, case.get("expect"))
+    files = render(wl, rec)
+    assert_clean(files, validators)
+    template = load_template(files["template.yaml"].decode())
+    for f in wl.flows:
+        choice = {x["name"]: x for x in rec["flows"]}[f.name]["decisions"]
+        types = [r["Type"] for r in template["Resources"].values()]
+        if choice["orchestrator"]["choice"] != "none":
+            kind = "EXPRESS" if choice["orchestrator"]["choice"].endswith("express") else "STANDARD"
+            assert any(r["Type"] == "AWS::Serverless::StateMachine" and r["Properties"]["Type"] == kind
+                       for r in template["Resources"].values())
+        if choice["data_store"]["choice"] == "aurora-serverless":
+            assert "AWS::RDS::DBProxy" in types
+        if choice["compute"]["choice"] == "fargate":
+            assert "AWS::ECS::TaskDefinition" in types
+
+
+def test_shop_example_has_a_saga_an_approval_and_a_sync_express_api():
+    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    wl = make_workload(case["workload"])
+    files = render(wl, recommendation(wl, case["expect"]))
+    checkout = json.loads(files["statemachine/checkout.asl.json"])
+    # a failure in the third step undoes the second, then the first, then fails
+    assert checkout["States"]["StepReserveStock"]["Catch"][0]["Next"] == "UndoChargeCard"
+    assert checkout["States"]["UndoChargeCard"]["Next"] == "UndoValidateCart"
+    assert checkout["States"]["UndoValidateCart"]["Next"] == "SagaFailed"
+    ship = json.loads(files["statemachine/ship_order.asl.json"])
+    assert ship["States"]["WaitForApproval"]["Resource"].endswith(".waitForTaskToken")
+    assert ship["States"]["IsApproved"]["Type"] == "Choice"
+    template = files["template.yaml"].decode()
+    assert "StartSyncExecution" in template
+    assert "AWS::Cognito::UserPool" in template
+    # ship-order consumes checkout's channel
+    tpl = load_template(template)
+    ship_sm = [r for k, r in tpl["Resources"].items() if k.startswith("ShipOrder") and
+               r["Type"] == "AWS::Serverless::StateMachine"]
+    assert ship_sm and ship_sm[0]["Properties"]["Type"] == "STANDARD"
+
+
+# ---------------------------------------------------------------------------------------------
+# every trigger, every choice of every decision
+
+
+def test_every_trigger(validators):
+    flows = [flow("web", "api", consumers=["audit"]), flow("tick", "schedule", traffic={"average": "1/h"}),
+             flow("upload", "upload", data="files"), flow("queue", "queue"), flow("stream", "stream"),
+             flow("changes", "change-data"), flow("follow", "event", after="web"),
+             flow("kafka-msk", "kafka", source="msk"), flow("kafka-own", "kafka", source="self-managed"),
+             flow("mq-active", "mq", source="activemq"), flow("mq-rabbit", "mq", source="rabbitmq")]
+    wl, rec, files = build(flows, {"web": {"channel": "sns"}})
+    assert_clean(files, validators)
+    template = files["template.yaml"].decode()
+    for event_type in ("HttpApi", "ScheduleV2", "S3", "SQS", "Kinesis", "DynamoDB", "MSK", "SelfManagedKafka", "MQ",
+                       "SNS"):
+        assert f"Type: {event_type}\n" in template, event_type
+    assert "VIRTUAL_HOST" in template
+
+
+def test_composition_and_orchestrator_choices(validators):
+    steps = ["reserve", "charge", "ship"]
+    flows = [flow("orch", "queue", steps=steps, coupling="tight"),
+             flow("chor", "queue", steps=steps),
+             flow("standard", "queue", steps=steps, duration="1h", longest_step="10s",
+                  needs={"human_approval": True, "compensation": True, "timeouts": True}, consumers=["a"]),
+             flow("express", "queue", steps=steps, needs={"compensation": True, "timeouts": True}, consumers=["a"]),
+             flow("express-approval", "queue", needs={"human_approval": True}),
+             flow("single-approval", "queue", needs={"human_approval": True})]
+    choices = {"orch": {"composition": "orchestration", "orchestrator": "step-functions-express"},
+               "chor": {"composition": "choreography", "orchestrator": "none"},
+               "standard": {"orchestrator": "step-functions-standard", "channel": "eventbridge"},
+               "express": {"orchestrator": "step-functions-express", "channel": "sns-sqs"},
+               "express-approval": {"orchestrator": "step-functions-express"},
+               "single-approval": {"orchestrator": "step-functions-standard"}}
+    wl, rec, files = build(flows, choices)
+    assert_clean(files, validators)
+    standard = json.loads(files["statemachine/standard.asl.json"])
+    assert standard["TimeoutSeconds"] == 7200
+    assert "WaitForApproval" in standard["States"]
+    express = json.loads(files["statemachine/express.asl.json"])
+    assert express["TimeoutSeconds"] <= 300
+    assert "WaitForApproval" not in json.loads(files["statemachine/express_approval.asl.json"])["States"]
+    assert "WaitForApproval" in json.loads(files["statemachine/single_approval.asl.json"])["States"]
+    tpl = load_template(files["template.yaml"].decode())
+    types = {k: r["Properties"].get("Type") for k, r in tpl["Resources"].items()
+             if r["Type"] == "AWS::Serverless::StateMachine"}
+    assert types["StandardStateMachine"] == "STANDARD" and types["ExpressStateMachine"] == "EXPRESS"
+    # choreography: one function per step, chained by queues
+    assert {"ChorReserveFunction", "ChorChargeFunction", "ChorShipFunction"} <= set(tpl["Resources"])
+    assert "ChorShipInputQueue" in tpl["Resources"]
+    assert "Express approval" not in files["README.md"].decode()
+    assert "Standard only" in files["README.md"].decode()
+
+
+def channel_case(channel: str, p: str = "") -> tuple[list, dict]:
+    """A producer with two consumers (content filtering, an external target) and followers for each entry."""
+    producer = p + "produce"
+    flows = [flow(producer, "api", consumers=["billing", "email"], caller_waits=False,
+                  needs={"content_filtering": True}, external_targets=["datadog"])]
+    choices: dict[str, dict] = {producer: {"channel": channel}}
+    for i, entry in enumerate(ENTRY_FOR_CHANNEL.get(channel, [])):
+        name = f"{p}follow-{i}"
+        flows.append(flow(name, "event", after=producer))
+        choices[name] = {"entry": entry}
+    if channel in ("eventbridge", "sns", "kinesis"):  # a state machine behind a rule, a topic, a stream
+        flows.append(flow(p + "follow-orch", "event", after=producer, steps=["a", "b"], coupling="tight"))
+        choices[p + "follow-orch"] = {"orchestrator": "step-functions-standard", "entry": ENTRY_FOR_CHANNEL[channel][0]}
+    return flows, choices
+
+
+def render_exact(flows: list, choices: dict, name: str = "app") -> dict[str, bytes]:
+    """Render with exactly these choices (the helper's entry-follows-channel default is overridden)."""
+    wl = make_workload({"name": name, "flows": flows})
+    rec = recommendation(wl, choices)
+    for f in rec["flows"]:
+        for k, v in choices.get(f["name"], {}).items():
+            f["decisions"][k]["choice"] = v
+    return render(wl, rec)
+
+
+def structural(files: dict[str, bytes]) -> dict:
+    assert self_check(files) == []
+    return load_template(files["template.yaml"].decode())
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_channel_choices(channel):
+    tpl = structural(render_exact(*channel_case(channel)))
+    types = [r["Type"] for r in tpl["Resources"].values()]
+    expected = {"sqs": "AWS::SQS::Queue", "sns": "AWS::SNS::Topic", "eventbridge": "AWS::Events::EventBus",
+                "kinesis": "AWS::Kinesis::Stream", "dynamodb": "AWS::DynamoDB::Table"}
+    for prefix, rtype in expected.items():
+        if channel.startswith(prefix):
+            assert rtype in types
+    if channel.startswith("eventbridge"):
+        assert "AWS::Events::ApiDestination" in types and "AWS::Events::Connection" in types
+        for r in tpl["Resources"].values():
+            if r["Type"] == "AWS::Events::Rule":
+                assert 1 <= len(r["Properties"]["Targets"]) <= 5
+                assert all("DeadLetterConfig" in t for t in r["Properties"]["Targets"])
+    if channel.endswith("fifo"):
+        assert any(r["Properties"].get("FifoQueue") for r in tpl["Resources"].values()
+                   if r["Type"] == "AWS::SQS::Queue")
+    for r in tpl["Resources"].values():
+        if r["Type"] == "AWS::SNS::Subscription":
+            assert "RedrivePolicy" in r["Properties"]
+            assert "FilterPolicy" in r["Properties"]  # needs.content_filtering
+        if r["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" not in r["Properties"]:
+            assert "ES6000" in r["Metadata"]["cfn-lint"]["config"]["ignore_checks"]  # only DLQs
+
+
+
+
+ENTRY_CASES = {
+    "api-sync": [flow("a", "api"), flow("b", "api", steps=["x", "y"], coupling="tight")],
+    "api-async": [flow("a", "api", caller_waits=False), flow("b", "api", steps=["x", "y"], coupling="tight")],
+    "api-queue": [flow("a", "api", caller_waits=False), flow("b", "api", steps=["x", "y"], coupling="tight")],
+    "schedule": [flow("a", "schedule", traffic={"average": "1/day"}), flow("b", "schedule", steps=["x", "y"],
+                                                                          coupling="tight")],
+    "s3-event": [flow("a", "upload"), flow("b", "upload", steps=["x", "y"], coupling="tight")],
+    "sqs-poll": [flow("a", "queue", needs={"ordering": True}), flow("b", "queue", steps=["x", "y"], coupling="tight")],
+    "kinesis-poll": [flow("a", "stream", needs={"replay": True}), flow("b", "stream", steps=["x", "y"],
+                                                                       coupling="tight")],
+    "dynamodb-stream-poll": [flow("a", "change-data"), flow("b", "change-data", steps=["x", "y"], coupling="tight")],
+    "kafka-poll": [flow("a", "kafka", source="msk"), flow("b", "kafka", source="self-managed", steps=["x", "y"],
+                                                          coupling="tight")],
+    "mq-poll": [flow("a", "mq", source="activemq"), flow("b", "mq", source="rabbitmq", steps=["x", "y"],
+                                                          coupling="tight")],
+    "eventbridge-rule": [flow("a", "upload"), flow("b", "queue", steps=["x", "y"], coupling="tight")],
+    "sns-subscription": [flow("a", "queue"), flow("b", "queue", steps=["x", "y"], coupling="tight")],
+}
+
+
+ENTRY_MARKERS = {"api-async": "X-Amz-Invocation-Type", "api-queue": "Action=SendMessage", "api-sync": "HttpApi",
+                 "schedule": "ScheduleV2", "s3-event": "s3:ObjectCreated", "sqs-poll": "ReportBatchItemFailures",
+                 "kinesis-poll": "BisectBatchOnFunctionError", "dynamodb-stream-poll": "StreamArn",
+                 "kafka-poll": "Topics", "mq-poll": "BASIC_AUTH", "eventbridge-rule": "Object Created",
+                 "sns-subscription": "RedrivePolicy"}
+
+
+def entry_case(entry: str, p: str = "") -> tuple[list, dict]:
+    flows = [dict(f, name=p + f["name"]) for f in ENTRY_CASES[entry]]
+    return flows, {p + "a": {"entry": entry}, p + "b": {"entry": entry, "orchestrator": "step-functions-express"}}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_CASES))
+def test_entry_choices(entry):
+    files = render_exact(*entry_case(entry))
+    structural(files)
+    assert ENTRY_MARKERS[entry] in files["template.yaml"].decode()
+
+
+
+
+API_CASES = [("http", "users"), ("http", "iam"), ("http", "api-key"), ("rest", "users"), ("rest", "iam"),
+             ("rest", "api-key"), ("graphql", "users"), ("graphql", "api-key"), ("graphql", "none"),
+             ("websocket", "none"), ("websocket", "iam")]
+
+
+def api_case(style: str, auth: str, p: str = "") -> tuple[list, dict]:
+    flows = [flow(p + "a", "api", api=style, auth=auth),
+             flow(p + "b", "api", api=style, auth=auth, steps=["x", "y"], coupling="tight")]
+    return flows, {p + "b": {"orchestrator": "step-functions-express"}}
+
+
+@pytest.mark.parametrize("style,auth", API_CASES)
+def test_api_styles_and_auth(style, auth):
+    template = render_exact(*api_case(style, auth))["template.yaml"].decode()
+    if auth == "users":
+        assert "AWS::Cognito::UserPool" in template
+    if auth == "api-key" and style != "graphql":
+        assert "AWS::ApiGateway::UsagePlan" in template
+    if style == "graphql":
+        assert "AWS::AppSync::GraphQLApi" in template
+    if style == "websocket":
+        assert "ProtocolType: WEBSOCKET" in template
+
+
+
+
+COMPUTE_CASES = [("lambda", "none"), ("fargate", "none"), ("fargate", "step-functions-standard"),
+                 ("fargate", "step-functions-express")]
+
+
+def compute_case(compute: str, orchestrator: str, p: str = "") -> tuple[list, dict]:
+    flows = [flow(p + "job", "schedule", duration="40m", longest_step="20m", steps=["gather", "publish"],
+                  coupling="tight", consumers=["mail"], data="files")]
+    return flows, {p + "job": {"compute": compute, "orchestrator": orchestrator, "channel": "sns"}}
+
+
+@pytest.mark.parametrize("compute,orchestrator", COMPUTE_CASES)
+def test_compute_choices(compute, orchestrator):
+    files = render_exact(*compute_case(compute, orchestrator))
+    structural(files)
+    if compute == "fargate" and orchestrator == "step-functions-standard":
+        assert "ecs:runTask.sync" in files["statemachine/job.asl.json"].decode()
+    if compute == "fargate":
+        assert "AWS::ECS::Cluster" in files["template.yaml"].decode()
+
+
+
+
+def test_data_store_choices(validators):
+    flows = [flow("kv", "api", data="key-value", context="orders"),
+             flow("kv2", "queue", data="key-value", context="orders"),
+             flow("sql", "queue", data="relational"), flow("files", "queue", data="files"), flow("nothing", "queue"),
+             flow("sql-orch", "queue", data="relational", steps=["x", "y"], coupling="tight")]
+    wl, rec, files = build(flows, {})
+    assert_clean(files, validators)
+    tpl = load_template(files["template.yaml"].decode())
+    tables = [r for r in tpl["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert len(tables) == 1  # one store per bounded context
+    t = tables[0]["Properties"]
+    assert t["BillingMode"] == "PAY_PER_REQUEST" and t["SSESpecification"]["SSEEnabled"]
+    assert t["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+    buckets = [r["Properties"] for r in tpl["Resources"].values() if r["Type"] == "AWS::S3::Bucket"]
+    assert all(b["VersioningConfiguration"]["Status"] == "Enabled" and b["PublicAccessBlockConfiguration"]
+               for b in buckets)
+    assert {"VpcSubnetIds", "VpcSecurityGroupId", "DbSecretArn"} <= set(tpl["Parameters"])
+    assert tpl["Resources"]["SqlSqlFunction"]["Properties"]["VpcConfig"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the generated app's own tests
+
+
+def test_generated_handler_tests_pass(tmp_path):
+    flows = [flow("web", "api", consumers=["audit"], steps=["a", "b"]), flow("async", "api", caller_waits=False),
+             flow("gql", "api", api="graphql"), flow("ws", "api", api="websocket"),
+             flow("tick", "schedule"), flow("upload", "upload"), flow("queue", "queue", consumers=["k"]),
+             flow("stream", "stream"), flow("changes", "change-data"), flow("kafka", "kafka", source="msk"),
+             flow("mq", "mq", source="rabbitmq"), flow("mq2", "mq", source="activemq"),
+             flow("orch", "queue", steps=["x", "y"], coupling="tight", needs={"human_approval": True}),
+             flow("big", "queue", duration="1h", longest_step="30m"),
+             flow("follow", "event", after="web")]
+    choices = {"web": {"channel": "eventbridge"}, "async": {"entry": "api-async"},
+               "queue": {"channel": "kinesis"}, "orch": {"orchestrator": "step-functions-standard"},
+               "big": {"compute": "fargate", "orchestrator": "none"}, "follow": {"entry": "eventbridge-rule"}}
+    wl, rec, files = build(flows, choices)
+    kinds = set()
+    for path, content in files.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        if path.startswith("tests/test_"):
+            kinds.add(content.decode().split('SOURCE = "')[1].split('"')[0])
+    assert {"http", "rest_async", "appsync", "websocket", "schedule", "s3", "sqs", "kinesis", "dynamodb", "kafka",
+            "mq", "sfn_task", "approval", "ecs_task", "eventbridge"} <= kinds
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# names, injection, determinism, the building blocks
+
+
+@pytest.mark.parametrize("text,expected", [("make-thumbnail", "MakeThumbnail"), ("3d-render", "N3dRender"),
+                                           ("", "X"), ("a--b", "AB"), ("ÿ!x", "X")])
+def test_pascal(text, expected):
+    assert pascal(text) == expected
+
+
+def test_snake_is_a_safe_file_name():
+    assert snake("../../etc/passwd") == "etc_passwd"
+    assert snake("9lives") == "n_9lives"
+
+
+def test_name_registry_never_hands_out_a_name_twice():
+    reg = NameRegistry()
+    assert [reg.claim("Fn"), reg.claim("Fn"), reg.claim("fn"), reg.claim("Fn2")] == ["Fn", "Fn2", "fn3", "Fn22"]
+
+
+def test_colliding_flow_and_step_names_get_distinct_ids_and_folders():
+    flows = [flow("a-b", "queue", steps=["c"]), flow("a", "queue", steps=["b-c"])]
+    wl, rec, files = build(flows, {})
+    tpl = load_template(files["template.yaml"].decode())
+    fns = [k for k, r in tpl["Resources"].items() if r["Type"] == "AWS::Serverless::Function"]
+    assert len(fns) == 2 and len({f.lower() for f in fns}) == 2
+    assert len([p for p in files if p.endswith("/app.py")]) == 2
+
+
+def test_description_cannot_inject_yaml():
+    evil = 'x"\n  Resources: {Evil: {Type: AWS::IAM::User}}\n!Ref y: ${AWS::Region} # {{ runtime }}'
+    wl, rec, files = build([flow("a", "queue", description=evil)], {}, description=evil)
+    tpl = load_template(files["template.yaml"].decode())
+    assert tpl["Description"] == evil
+    assert "Evil" not in tpl["Resources"]
+    assert self_check(files) == []
+
+
+def test_render_is_deterministic():
+    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    wl = make_workload(case["workload"])
+    rec = recommendation(wl, case["expect"])
+    assert render(wl, rec) == render(wl, rec)
+
+
+def test_runtime_override_and_sections_in_readable_order():
+    wl, rec, _ = build([flow("a", "queue")], {})
+    text = render(wl, rec, runtime="python3.12")["template.yaml"].decode()
+    assert "Runtime: python3.12" in text
+    keys = [line.split(":")[0] for line in text.splitlines() if line and not line[0].isspace()]
+    assert keys == ["AWSTemplateFormatVersion", "Transform", "Description", "Parameters", "Globals", "Resources",
+                    "Outputs"][:len(keys)] or keys[:3] == ["AWSTemplateFormatVersion", "Transform", "Description"]
+
+
+def test_intrinsics_are_written_short_and_read_back():
+    text = dump_template({"Resources": {"A": {"Type": "T", "Properties": {
+        "R": Ref("B"), "G": GetAtt("B", "Arn"), "S": Sub("x-${B}"), "L": Sub("${V}", {"V": Ref("B")})}}}})
+    assert "!Ref B" in text and "!GetAtt B.Arn" in text and "!Sub x-${B}" in text
+    back = load_template(text)
+    assert back["Resources"]["A"]["Properties"]["G"] == GetAtt("B", "Arn")
+    assert to_long_form(back)["Resources"]["A"]["Properties"]["G"] == {"Fn::GetAtt": ["B", "Arn"]}
+
+
+def test_self_check_finds_dangling_references_and_broken_asl():
+    wl, rec, files = build([flow("a", "queue", steps=["x", "y"], coupling="tight")],
+                           {"a": {"orchestrator": "step-functions-standard"}})
+    broken = dict(files)
+    broken["template.yaml"] = files["template.yaml"].replace(b"!Ref AppKey", b"!Ref NoSuchKey", 1)
+    assert any("NoSuchKey" in p for p in self_check(broken))
+    asl_path = next(p for p in files if p.endswith(".asl.json"))
+    definition = json.loads(files[asl_path])
+    definition["States"]["StepX"]["Next"] = "Nowhere"
+    broken = dict(files)
+    broken[asl_path] = json.dumps(definition).encode()
+    assert any("Nowhere" in p for p in self_check(broken))
+
+
+def test_asl_check():
+    good = {"StartAt": "A", "States": {
+        "A": {"Type": "Task", "Resource": "r", "Retry": [{}], "Catch": [{"ErrorEquals": ["States.ALL"],
+                                                                         "Next": "F"}], "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "BooleanEquals": True, "Next": "S"}],
+              "Default": "F"},
+        "S": {"Type": "Succeed"}, "F": {"Type": "Fail"}}}
+    assert asl.check(good) == []
+    bad = json.loads(json.dumps(good))
+    del bad["States"]["A"]["Retry"]
+    bad["States"]["C"]["Default"] = "Missing"
+    bad["States"]["Orphan"] = {"Type": "Pass", "End": True}
+    problems = " ".join(asl.check(bad))
+    assert "no Retry" in problems and "Missing" in problems and "Orphan" in problems
+
+
+def test_fragments_are_strict(tmp_path):
+    with pytest.raises(TemplateError, match="unknown placeholder"):
+        load_fragment("base.yaml", description="d")
+    with pytest.raises(TemplateError, match="not used"):
+        load_fragment("base.yaml", description="d", runtime="python3.13", extra="x")
+    with pytest.raises(TemplateError, match="not a plain name"):
+        render_text("app/samconfig.toml", stack_name='x"\n[evil]', region="us-east-1")
+
+
+def test_manifest_data_lists_the_decisions_per_flow():
+    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    wl = make_workload(case["workload"])
+    data = manifest_data(wl, recommendation(wl, case["expect"]))
+    assert data["flows"]["checkout"]["orchestrator"] == "step-functions-express"
+    assert set(data["flows"]["ship-order"]) == {"composition", "orchestrator", "channel", "entry", "compute",
+                                                "data_store"}
+
+
+def test_a_recommendation_without_the_flow_is_an_error():
+    wl = make_workload({"name": "x", "flows": [flow("a", "queue")]})
+    with pytest.raises(TemplateError, match="no flow named"):
+        render(wl, {"flows": []})
+
+
+def test_readme_explains_each_flow():
+    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    wl = make_workload(case["workload"])
+    readme = render(wl, recommendation(wl, case["expect"]))["README.md"].decode()
+    assert "### checkout" in readme and "`step-functions-express`" in readme and "sam deploy --guided" in readme
