@@ -100,9 +100,14 @@ def aurora(app: App, base: str) -> Store:
         "BackupRetentionPeriod": 7, "CopyTagsToSnapshot": True, "DeletionProtection": True,
         "EnableIAMDatabaseAuthentication": True},
         DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot")
+    monitoring = app.add(app.new_id(base, "DbMonitoringRole"), "AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")]})
     app.add(app.new_id(base, "DbInstance"), "AWS::RDS::DBInstance", {
         "DBClusterIdentifier": Ref(cluster), "DBInstanceClass": "db.serverless", "Engine": "aurora-postgresql",
-        "PubliclyAccessible": False, "AutoMinorVersionUpgrade": True},
+        "PubliclyAccessible": False, "AutoMinorVersionUpgrade": True,
+        "MonitoringInterval": 60, "MonitoringRoleArn": GetAtt(monitoring, "Arn")},
         DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
     role = app.service_role(base + "DbProxy", "rds.amazonaws.com", [
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": Ref(secret)},
