@@ -67,10 +67,26 @@ def compile_condition(cond: dict) -> Callable[[Resolver], bool]:
     evidence tree with :func:`evaluate` only for rules that fire, so large
     workloads stay linear and quick while fired rules keep complete evidence.
     """
-    for key, combine in (("all", all), ("any", any)):
-        if key in cond:
-            subs = [compile_condition(sub) for sub in cond[key]]
-            return lambda resolve: combine(s(resolve) for s in subs)
+    if "all" in cond:
+        subs = [compile_condition(sub) for sub in cond["all"]]
+        if len(subs) == 1:
+            return subs[0]
+
+        def all_of(resolve: Resolver) -> bool:
+            for test in subs:
+                if not test(resolve):
+                    return False
+            return True
+        return all_of
+    if "any" in cond:
+        subs = [compile_condition(sub) for sub in cond["any"]]
+
+        def any_of(resolve: Resolver) -> bool:
+            for test in subs:
+                if test(resolve):
+                    return True
+            return False
+        return any_of
     if "not" in cond:
         sub = compile_condition(cond["not"])
         return lambda resolve: not sub(resolve)

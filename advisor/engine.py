@@ -15,7 +15,8 @@ input: the engine says so as an error finding (ADV001) and decides among all
 options by score, so the user still sees the whole picture.
 
 Then ``finding`` rules run on the flow with all its decisions made. Every
-fired rule is kept with its evaluated condition tree and its sentence.
+fired rule is kept with the values its condition saw (from which ``Firing.evidence``
+rebuilds the evaluated condition tree) and its sentence.
 """
 from __future__ import annotations
 
@@ -33,15 +34,23 @@ SEVERITIES = ("info", "warning", "error")
 @dataclass
 class Firing:
     rule: Rule
-    evidence: dict
+    values: dict  # every fact the rule's condition names, with the value it had when the rule fired
     because: str
+
+    @property
+    def evidence(self) -> dict:
+        """The condition tree with each leaf's actual value and every node's result (no short-circuit),
+        rebuilt from the values the rule saw."""
+        from .conditions import evaluate
+
+        return evaluate(self.rule.when, self.values.get)
 
     def to_dict(self) -> dict[str, Any]:
         """Compact on purpose (a 10,000-flow workload fires ~250,000 rules): the rule, its effect, the values it
         saw and its sentence. ``advisor rules show ID`` has the rest (title, condition, references)."""
         effect = {k: v for k, v in self.rule.then.items() if k != "decision"}
         return {"rule": self.rule.id, "kind": self.rule.kind, "effect": effect, "because": self.because,
-                "values": values_seen(self.evidence)}
+                "values": dict(self.values)}
 
 
 @dataclass
@@ -71,13 +80,13 @@ class Finding:
     message: str
     references: list[str]
     flow: str | None = None
-    evidence: dict | None = None
+    values: dict | None = None  # the facts the finding's condition saw
 
     def to_dict(self) -> dict[str, Any]:
         d = {"rule": self.rule, "severity": self.severity, "title": self.title, "message": self.message,
              "references": self.references}
-        if self.evidence is not None:
-            d["values"] = values_seen(self.evidence)
+        if self.values is not None:
+            d["values"] = dict(self.values)
         return d
 
 
@@ -131,63 +140,82 @@ class Recommendation:
                 "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
 
 
-def values_seen(tree: dict) -> dict[str, Any]:
-    """Every fact an evaluated condition looked at, with the value it saw."""
-    out: dict[str, Any] = {}
+class _Prepared:
+    """What the engine needs of a rule, worked out once per run: its fast test, the facts its condition names,
+    and its sentence split into literal text and placeholders."""
 
-    def walk(node: dict) -> None:
-        for key in ("all", "any"):
-            for sub in node.get(key, ()):
-                walk(sub)
-        if "not" in node:
-            walk(node["not"])
-        if "fact" in node:
-            out[node["fact"]] = node["actual"]
-            value = node.get("value")
-            if isinstance(value, dict) and "fact" in value:
-                out[value["fact"]] = value["actual"]
+    __slots__ = ("rule", "test", "facts", "parts", "triggers")
 
-    walk(tree)
-    return out
+    def __init__(self, rule: Rule):
+        from .conditions import compile_condition, facts_used
+
+        self.rule = rule
+        self.test = compile_condition(rule.when)
+        self.triggers = _trigger_guard(rule.when)
+        self.facts = tuple(dict.fromkeys(facts_used(rule.when)))
+        pieces = _PLACEHOLDER.split(" ".join(rule.explain["because"].split()))
+        self.parts = tuple(p if i % 2 == 0 else (p, (facts.spec(p).unit if facts.spec(p) else "text"))
+                           for i, p in enumerate(pieces))
+
+    def values(self, resolve) -> dict[str, Any]:
+        return {name: resolve(name) for name in self.facts}
+
+    def sentence(self, resolve) -> str:
+        """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``."""
+        return "".join(p if isinstance(p, str) else facts.fmt(p[1], resolve(p[0])) for p in self.parts)
+
+
+def _trigger_guard(when: dict) -> frozenset | None:
+    """The triggers a rule can fire for, when its top-level ``all`` tests ``flow.trigger`` with ``equal`` or
+    ``in`` (about a third of the catalog); None when any trigger may do. Rules whose guard excludes a flow's
+    trigger are not even tested for it: the result is the same, and large workloads run faster."""
+    for leaf in when.get("all", ()):
+        if leaf.get("fact") == "flow.trigger":
+            if leaf.get("operator") == "equal" and isinstance(leaf.get("value"), str):
+                return frozenset([leaf["value"]])
+            if leaf.get("operator") == "in" and isinstance(leaf.get("value"), list):
+                return frozenset(leaf["value"])
+    return None
+
+
+def _for_trigger(rules: list[_Prepared], trigger: str) -> list[_Prepared]:
+    return [p for p in rules if p.triggers is None or trigger in p.triggers]
 
 
 def sentence(rule: Rule, resolve) -> str:
     """The rule's ``because`` with the user's values in place of ``{fact}``."""
-    def fill(m) -> str:
-        spec = facts.spec(m.group(1))
-        return facts.fmt(spec.unit if spec else "text", resolve(m.group(1)))
-    return " ".join(_PLACEHOLDER.sub(fill, rule.explain["because"]).split())
+    return _Prepared(rule).sentence(resolve)
 
 
-class _Resolver:
-    """Fact values of one flow; stable facts are computed once, decisions read live."""
+def _resolver(ctx: facts.FlowContext):
+    """Fact values of one flow: stable facts are computed once, decisions read live. A closure rather than a
+    class: it is called about 200 times a flow."""
+    cache: dict[str, Any] = {}
+    get, live = facts.get, facts.LIVE
 
-    def __init__(self, ctx: facts.FlowContext):
-        self.ctx = ctx
-        self.cache: dict[str, Any] = {}
-
-    def __call__(self, name: str) -> Any:
-        if name.startswith(("decision.", "upstream.")):
-            return facts.get(name, self.ctx)
-        if name not in self.cache:
-            self.cache[name] = facts.get(name, self.ctx)
-        return self.cache[name]
+    def resolve(name: str) -> Any:
+        try:
+            return cache[name]
+        except KeyError:
+            value = get(name, ctx)
+            if name not in live:
+                cache[name] = value
+            return value
+    return resolve
 
 
 def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation:
     """Decide every flow of ``workload`` with the rules of ``catalog`` (the built-in catalog by default)."""
-    from .conditions import compile_condition, evaluate
-
     catalog = catalog or load_catalog()
-    tests = {rule.id: compile_condition(rule.when) for rule in catalog.rules}
-    by_decision: dict[str, list[Rule]] = {d: [] for d in DECISION_ORDER}
-    finding_rules: list[Rule] = []
+    by_decision: dict[str, list[_Prepared]] = {d: [] for d in DECISION_ORDER}
+    finding_rules: list[_Prepared] = []
     for rule in catalog.rules:
         if rule.kind == "finding":
-            finding_rules.append(rule)
+            finding_rules.append(_Prepared(rule))
         elif rule.decision in by_decision:
-            by_decision[rule.decision].append(rule)
+            by_decision[rule.decision].append(_Prepared(rule))
 
+    per_trigger: dict[str, tuple[dict[str, list[_Prepared]], list[_Prepared]]] = {}
     graph = EventGraph(workload)
     quotas, known_region = facts.region_quotas(workload.region)
     advice: dict[str, FlowAdvice] = {}
@@ -197,20 +225,24 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
         upstream = advice.get(flow.after) if flow.after else None
         ctx = facts.FlowContext(workload, flow, graph, quotas, {},
                                 {d: upstream.choice(d) for d in DECISION_ORDER} if upstream else {})
-        resolve = _Resolver(ctx)
+        resolve = _resolver(ctx)
+        if flow.trigger not in per_trigger:
+            per_trigger[flow.trigger] = ({d: _for_trigger(rs, flow.trigger) for d, rs in by_decision.items()},
+                                         _for_trigger(finding_rules, flow.trigger))
+        decision_rules, flow_finding_rules = per_trigger[flow.trigger]
         decided: dict[str, Decision] = {}
         findings: list[Finding] = []
         for decision in DECISION_ORDER:
-            d, conflict = _decide(decision, by_decision[decision], resolve, evaluate, tests)
+            d, conflict = _decide(decision, decision_rules[decision], resolve)
             decided[decision] = d
             ctx.decisions[decision] = d.choice
             if conflict:
                 findings.append(conflict)
-        for rule in finding_rules:
-            if tests[rule.id](resolve):
-                tree = evaluate(rule.when, resolve)
-                findings.append(Finding(rule.id, rule.severity or "info", rule.title, sentence(rule, resolve),
-                                        list(rule.references), flow.name, tree))
+        for prepared in flow_finding_rules:
+            if prepared.test(resolve):
+                rule = prepared.rule
+                findings.append(Finding(rule.id, rule.severity or "info", rule.title, prepared.sentence(resolve),
+                                        list(rule.references), flow.name, prepared.values(resolve)))
         findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
         advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided,
                                   hops(flow, decided, advice), findings)
@@ -221,17 +253,17 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
     return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
 
 
-def _decide(decision: str, rules: list[Rule], resolve, evaluate, tests) -> tuple[Decision, Finding | None]:
+def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, Finding | None]:
     options = DECISION_OPTIONS[decision]
     scores = {o: 0.0 for o in options}
     excluded: dict[str, list[Firing]] = {}
     trace: list[Firing] = []
     best_reason: dict[str, tuple[float, str]] = {}
-    for rule in rules:
-        if not tests[rule.id](resolve):
+    for prepared in rules:
+        if not prepared.test(resolve):
             continue
-        tree = evaluate(rule.when, resolve)
-        firing = Firing(rule, tree, sentence(rule, resolve))
+        rule = prepared.rule
+        firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve))
         trace.append(firing)
         then = rule.then
         if rule.kind == "limit":

@@ -258,6 +258,10 @@ for _d in DECISIONS:
         lambda c, d=_d: c.upstream.get(d))
 
 
+LIVE = frozenset(n for d in DECISIONS for n in (f"decision.{d}", f"upstream.{d}"))
+"""Facts that change while a flow is decided (its own and its upstream's choices): never cached."""
+
+
 def specs() -> dict[str, FactSpec]:
     return {name: spec for name, (spec, _) in _REGISTRY.items()}
 

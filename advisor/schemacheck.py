@@ -88,6 +88,7 @@ class Checker:
 
     def __init__(self, schema: dict):
         self.root = schema
+        self._resolved: dict[int, tuple[dict, str | None]] = {}  # id(schema) -> _resolve(schema), schemas live on
 
     def check(self, value: Any) -> list[Issue]:
         issues: list[Issue] = []
@@ -109,7 +110,10 @@ class Checker:
         return schema, label
 
     def _check(self, schema: dict, value: Any, path: tuple, out: list[Issue], label: str | None) -> None:
-        schema, ref_label = self._resolve(schema)
+        resolved = self._resolved.get(id(schema))
+        if resolved is None:
+            resolved = self._resolved[id(schema)] = self._resolve(schema)
+        schema, ref_label = resolved
         label = ref_label or label
         t = json_type(value)
 
