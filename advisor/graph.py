@@ -1,15 +1,14 @@
 """The event graph of a workload: which flow's outcome starts which flow, and
 which bounded context consumes which context's events.
 
-Graph algorithms (depth, the longest choreographed chain, a topological order
-to decide upstream flows first, loops between contexts) come from networkx.
-It is imported only when there is something to compute: some flow has
-``after``, or some context both consumes and produces events (a loop needs
-one). Otherwise every answer is trivial, and networkx costs more to import
-than Python's whole start-up.
-
-A loop of ``after`` links cannot occur: the loader rejects it, since no flow of
-such a loop could ever start. Loops between contexts can, through consumers.
+The ``after`` relation is a forest by construction: a flow names at most one
+``after``, and the loader rejects loops (no flow of a loop could ever start).
+Depth, the choreographed chain's duration and an upstream-first order are
+therefore a walk up each flow's parents, linear and exact, with no graph
+library. The context map is a general directed graph, and its loops (contexts
+reacting to each other's events) come from networkx, imported only when a loop
+is possible at all (some context both consumes and produces events):
+networkx costs more to import than Python's whole start-up.
 """
 from __future__ import annotations
 
@@ -28,41 +27,39 @@ class EventGraph:
         for a, b in self.edges:
             self._downstream.setdefault(a, []).append(b)
 
-    @cached_property
-    def _nx(self):
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from(self.flows)
-        g.add_edges_from(self.edges)
-        return g
-
     def downstream(self, name: str) -> list[str]:
         """Flows started by ``name``'s outcome, in file order."""
         return list(self._downstream.get(name, ()))
 
+    def _parent(self, name: str) -> str | None:
+        after = self.flows[name].after
+        return after if after in self.flows else None
+
+    def upstream_chain(self, name: str) -> list[str]:
+        """The flows before ``name``, nearest first. A loop (possible only in a model built in code, the loader
+        rejects it) ends the chain where it comes back."""
+        chain, seen = [], {name}
+        parent = self._parent(name)
+        while parent is not None and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self._parent(parent)
+        return chain
+
     @cached_property
     def _depth_and_chain(self) -> tuple[dict[str, int], dict[str, float]]:
-        depth = {n: 0 for n in self.flows}
-        chain = {n: f.duration for n, f in self.flows.items()}
-        if not self.edges:
-            return depth, chain
-        import networkx as nx
-
-        # Collapse loops so that the rest still gets depths; a loop has no finite chain.
-        cond = nx.condensation(self._nx)
-        members = cond.graph["mapping"]
-        comp_depth: dict[int, int] = {}
-        comp_chain: dict[int, float] = {}
-        for comp in nx.topological_sort(cond):
-            names = cond.nodes[comp]["members"]
-            own = max(self.flows[n].duration for n in names)
-            preds = list(cond.predecessors(comp))
-            comp_depth[comp] = max((comp_depth[p] + 1 for p in preds), default=0)
-            comp_chain[comp] = own + max((comp_chain[p] for p in preds), default=0.0)
-        for n in self.flows:
-            depth[n] = comp_depth[members[n]]
-            chain[n] = comp_chain[members[n]]
+        """Depth and chain duration of every flow, parents first so each is one step from its parent's."""
+        depth: dict[str, int] = {}
+        chain: dict[str, float] = {}
+        for name in self.decision_order():
+            parent = self._parent(name)
+            if parent is not None and parent in depth and parent != name:
+                depth[name] = depth[parent] + 1
+                chain[name] = chain[parent] + self.flows[name].duration
+            else:  # a root, or a loop built in code: walk what there is
+                up = self.upstream_chain(name)
+                depth[name] = len(up)
+                chain[name] = self.flows[name].duration + sum(self.flows[n].duration for n in up)
         return depth, chain
 
     def depth(self, name: str) -> int:
@@ -72,18 +69,20 @@ class EventGraph:
         return self._depth_and_chain[1][name]
 
     def decision_order(self) -> list[str]:
-        """Flows in an order where each comes after the flow it follows (file order breaks ties; loops keep file
-        order)."""
-        names = [f.name for f in self.workload.flows]
-        if not self.edges:
-            return names
-        import networkx as nx
-
-        cond = nx.condensation(self._nx)
-        index = {n: i for i, n in enumerate(names)}
-        order = list(nx.lexicographical_topological_sort(
-            cond, key=lambda c: min(index[n] for n in cond.nodes[c]["members"])))
-        return [n for c in order for n in sorted(cond.nodes[c]["members"], key=index.get)]
+        """Every flow after the flow it follows; otherwise file order. Each walk up stops at a flow already
+        placed, so the whole order costs one pass over the flows."""
+        order: list[str] = []
+        placed: set[str] = set()
+        for f in self.workload.flows:
+            pending, seen, name = [], set(), f.name
+            while name is not None and name not in placed and name not in seen:
+                pending.append(name)
+                seen.add(name)
+                name = self._parent(name)
+            for name in reversed(pending):
+                placed.add(name)
+                order.append(name)
+        return order
 
     @cached_property
     def context_edges(self) -> list[tuple[str, str]]:

@@ -132,23 +132,31 @@ class _Normaliser:
 
     def _cycles(self, flows_raw: list, by_name: dict[str, dict], names: dict[str, int]) -> None:
         """Event flows that start each other in a circle: nothing ever starts the first one. Reported
-        once, on the first flow of the circle (a flow after itself is reported in ``_flow``)."""
-        for i, f in flows_raw:
-            cycle, g = [f.get("name")], f
-            while g.get("trigger") == "event" and isinstance(g.get("after"), str) and g["after"] in by_name \
-                    and g["after"] != g.get("name"):
-                g = by_name[g["after"]]
-                if g is f:
+        once, on the first flow of the circle (a flow after itself is reported in ``_flow``). Each flow is
+        walked once (a 10,000-flow chain stays linear)."""
+        done: set[str] = set()
+        for _, f in flows_raw:
+            path: list[str] = []
+            on_path: dict[str, int] = {}
+            g = f
+            while isinstance(g.get("name"), str) and g["name"] not in done:
+                name = g["name"]
+                if name in on_path:
+                    cycle = path[on_path[name]:]
+                    first = min(range(len(cycle)), key=lambda k: names.get(cycle[k], 0))
+                    cycle = cycle[first:] + cycle[:first]
+                    self.error(("flows", names[cycle[0]], "after"), "the flows " + " -> ".join(cycle + [cycle[0]]) +
+                               " start each other in a circle, so none of them ever starts",
+                               "a chain of 'after' that begins at a flow with another trigger")
                     break
-                if g.get("name") in cycle:  # f leads into a circle it is not part of
+                on_path[name] = len(path)
+                path.append(name)
+                after = g.get("after")
+                if g.get("trigger") != "event" or not isinstance(after, str) or after not in by_name \
+                        or after == name:
                     break
-                cycle.append(g.get("name"))
-            else:
-                continue
-            if g is f and i == min(names.get(n, i) for n in cycle):
-                self.error(("flows", i, "after"), "the flows " + " -> ".join(cycle + [cycle[0]]) +
-                           " start each other in a circle, so none of them ever starts",
-                           "a chain of 'after' that begins at a flow with another trigger")
+                g = by_name[after]
+            done.update(path)
 
     # -- one flow -------------------------------------------------------------------------------------------
 
@@ -243,20 +251,35 @@ class _Normaliser:
                        "a peak is the highest rate the flow must absorb")
         return traffic
 
-    def _inherited(self, f: dict, by_name: dict[str, dict], seen: tuple = ()) -> Traffic | None:
+    def _inherited(self, f: dict, by_name: dict[str, dict]) -> Traffic | None:
         """The traffic of the flow that ``after`` names, with its own defaults and inheritance applied
-        (so a parent that gives only a peak or a pattern passes those on); a cycle stops it."""
-        after = f.get("after")
-        if f.get("trigger") != "event" or not isinstance(after, str) or after not in by_name or after in seen:
-            return None
-        parent = by_name[after]
-        raw = parent.get("traffic") if isinstance(parent.get("traffic"), dict) else {}
-        try:
-            avg = units.parse_rate(raw["average"]) if raw.get("average") is not None else None
-            peak = units.parse_rate(raw["peak"]) if raw.get("peak") is not None else None
-        except ValueError:
-            return None  # reported on the parent itself
-        return _fill_traffic(avg, peak, raw.get("pattern"), self._inherited(parent, by_name, seen + (after,)))
+        (so a parent that gives only a peak or a pattern passes those on); a cycle stops it. Each ancestor
+        is resolved once and remembered, walking up without recursion (chains of any length)."""
+        memo: dict[str, Traffic | None] = self.__dict__.setdefault("_inherited_memo", {})
+        chain: list[tuple[str, dict]] = []
+        seen = {id(f)}
+        g, result = f, None
+        while g.get("trigger") == "event" and isinstance(g.get("after"), str) and g["after"] in by_name:
+            after = g["after"]
+            if after in memo:
+                result = memo[after]
+                break
+            parent = by_name[after]
+            if id(parent) in seen:
+                break
+            seen.add(id(parent))
+            chain.append((after, parent))
+            g = parent
+        for name, parent in reversed(chain):
+            raw = parent.get("traffic") if isinstance(parent.get("traffic"), dict) else {}
+            try:
+                avg = units.parse_rate(raw["average"]) if raw.get("average") is not None else None
+                peak = units.parse_rate(raw["peak"]) if raw.get("peak") is not None else None
+                result = _fill_traffic(avg, peak, raw.get("pattern"), result)
+            except (ValueError, TypeError):
+                result = None  # reported on the parent itself
+            memo[name] = result
+        return result
 
 
 def _fill_traffic(avg: float | None, peak: float | None, pattern, inherited: Traffic | None) -> Traffic:

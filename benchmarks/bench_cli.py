@@ -78,6 +78,14 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="advisor-bench-")
     env_cache = os.path.join(tmp, "cache")
     os.environ["XDG_CACHE_HOME"] = env_cache  # a fresh rule cache, filled by the warm-up run below
+    # Measure what an installed advisor costs: pip writes bytecode for the packages it installs, so compile
+    # ours too (an editable checkout, or PYTHONDONTWRITEBYTECODE, would otherwise recompile every module on
+    # every start and add some 25 ms).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    import advisor
+    import compileall
+
+    compileall.compile_dir(os.path.dirname(advisor.__file__), quiet=1)
     try:
         files = {}
         for n in (1, 10, 100, 1000, 10000):
