@@ -7,7 +7,7 @@ Depth, the choreographed chain's duration and an upstream-first order are
 therefore a walk up each flow's parents, linear and exact, with no graph
 library. The context map is a general directed graph, and its loops (contexts
 reacting to each other's events) come from networkx, imported only when a loop
-is possible at all (some context both consumes and produces events):
+exists at all (a linear peeling of the map decides that first):
 networkx costs more to import than Python's whole start-up.
 """
 from __future__ import annotations
@@ -112,8 +112,7 @@ class EventGraph:
     @cached_property
     def _context_cycles(self) -> dict[str, list[str]]:
         """Context -> the contexts of its loop (sorted), for contexts in a loop."""
-        inbound, outbound = self._context_counts
-        if not any(outbound[c] for c in inbound):
+        if not self._context_loop_exists():
             return {}
         import networkx as nx
 
@@ -124,6 +123,25 @@ class EventGraph:
                 for name in comp:
                     out[name] = sorted(comp)
         return out
+
+    def _context_loop_exists(self) -> bool:
+        """Whether the context map has a loop at all: Kahn's topological peeling, linear in the map's size.
+        It spares the networkx import for the usual map without loops."""
+        indegree: Counter = Counter(b for _, b in self.context_edges)
+        successors: dict[str, list[str]] = {}
+        for a, b in self.context_edges:
+            successors.setdefault(a, []).append(b)
+        nodes = {n for edge in self.context_edges for n in edge}
+        ready = [n for n in nodes if indegree[n] == 0]
+        peeled = 0
+        while ready:
+            node = ready.pop()
+            peeled += 1
+            for nxt in successors.get(node, ()):
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    ready.append(nxt)
+        return peeled < len(nodes)
 
     def context_cycle(self, context: str) -> list[str] | None:
         return self._context_cycles.get(context)
