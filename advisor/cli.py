@@ -367,9 +367,9 @@ def scaffold(
 
     with user_errors():
         workload, rec = _recommendation(file, rules_dir)
-        from .diagram import architecture_graph, to_mermaid
+        from . import cost as costs
 
-        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
+        rec = costs.attach_costs(rec, costs.estimate_workload(workload, rec))  # for RECOMMENDATION.md
         files = render(workload, rec, runtime=runtime)
         meta = {"generator": "scaffold", "workload_sha256": _workload_sha256(workload),
                 "decisions": manifest_data(workload, rec)}

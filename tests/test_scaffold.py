@@ -487,3 +487,22 @@ def test_readme_explains_each_flow():
     wl = make_workload(case["workload"])
     readme = render(wl, recommendation(wl, case["expect"]))["README.md"].decode()
     assert "### checkout" in readme and "`step-functions-express`" in readme and "sam deploy --guided" in readme
+
+
+def test_engine_recommendation_gives_a_readme_with_diagram_and_the_full_report(tmp_path):
+    """With a full recommendation from the engine, the app's README embeds the architecture diagram and links
+    RECOMMENDATION.md, the Markdown report with every rule that fired."""
+    from advisor.engine import advise
+    from advisor.scaffold import render
+    from advisor.workload import load_text
+
+    wl = load_text("version: 1\nname: shop\nflows:\n"
+                   "  - {name: checkout, trigger: api, duration: 8s, steps: [a, b], coupling: tight,"
+                   " consumers: [email, billing]}\n")
+    files = render(wl, advise(wl).to_dict())
+    readme = files["README.md"].decode()
+    assert "```mermaid\nflowchart LR" in readme
+    assert "[RECOMMENDATION.md](RECOMMENDATION.md)" in readme
+    report = files["RECOMMENDATION.md"].decode()
+    assert report.startswith("# Architecture recommendation: shop") and "Trace: every rule that fired" in report
+    assert render(wl, advise(wl).to_dict()) == files, "same input, same bytes"

@@ -60,8 +60,25 @@ def render(workload: Any, recommendation: dict, *, runtime: str | None = None) -
     out.update(app.files)
     out.update(app_files.function_files(app, workload.name))
     out["samconfig.toml"] = app_files.samconfig(snake(workload.name).replace("_", "-"), workload.region)
-    out["README.md"] = app_files.readme(workload, recommendation, app, runtime)
+    report = _full_report(workload, recommendation)
+    if report is not None:
+        out["RECOMMENDATION.md"] = report
+    out["README.md"] = app_files.readme(workload, recommendation, app, runtime, report=report is not None)
     problems = self_check(out)
     if problems:
         raise SelfCheckError("generated app failed its self-check (a bug in advisor):\n" + "\n".join(problems))
     return dict(sorted(out.items()))
+
+
+def _full_report(workload: Any, recommendation: dict) -> bytes | None:
+    """The Markdown report of ``advisor recommend --explain`` (with its diagram), when the recommendation is a
+    full one from the engine (it has traces); a hand-made dict of choices gets no report."""
+    flows = recommendation.get("flows") or []
+    if not flows or not all("trace" in d for f in flows for d in f.get("decisions", {}).values()):
+        return None
+    from ..diagram import architecture_graph, to_mermaid
+    from ..formatters import to_markdown
+
+    rec = dict(recommendation)
+    rec.setdefault("diagram", to_mermaid(architecture_graph(workload, recommendation)))
+    return to_markdown(rec, explain=True).encode()
