@@ -144,12 +144,15 @@ class _Prepared:
     """What the engine needs of a rule, worked out once per run: its fast test, the facts its condition names,
     and its sentence split into literal text and placeholders."""
 
-    __slots__ = ("rule", "test", "facts", "parts", "triggers")
+    __slots__ = ("rule", "test", "facts", "parts", "triggers", "excludes")
 
     def __init__(self, rule: Rule):
         from .conditions import compile_condition, facts_used
 
         self.rule = rule
+        then = rule.then
+        self.excludes = tuple(then["exclude"]) if "exclude" in then else tuple(
+            o for o in DECISION_OPTIONS.get(then.get("decision"), ()) if o not in then.get("only", ()))
         self.test = compile_condition(rule.when)
         self.triggers = _trigger_guard(rule.when)
         self.facts = tuple(dict.fromkeys(facts_used(rule.when)))
@@ -162,7 +165,8 @@ class _Prepared:
 
     def sentence(self, resolve) -> str:
         """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``."""
-        return "".join(p if isinstance(p, str) else facts.fmt(p[1], resolve(p[0])) for p in self.parts)
+        fmt = facts.fmt
+        return "".join([p if p.__class__ is str else fmt(p[1], resolve(p[0])) for p in self.parts])
 
 
 def _trigger_guard(when: dict) -> frozenset | None:
@@ -267,8 +271,7 @@ def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, F
         trace.append(firing)
         then = rule.then
         if rule.kind == "limit":
-            out = then.get("exclude") or [o for o in options if o not in then["only"]]
-            for o in out:
+            for o in prepared.excludes:
                 excluded.setdefault(o, []).append(firing)
         else:
             for o, w in then["prefer"].items():

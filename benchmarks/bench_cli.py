@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Time advisor's commands beside Python's own start-up, in one run.
 
-Usage: python benchmarks/bench_cli.py [--runs N] [--quick] [--out DIR]
+Usage: python benchmarks/bench_cli.py [--runs N] [--quick]
+       (SAM_CLI=/path/to/sam to compare scaffold with `sam validate --lint`; aws-sam-cli pins versions that
+       conflict with the test tools, so give it a virtual environment of its own)
 
 Every case runs as a fresh process (what a user or a CI job pays), N times
 (default 11), and the median wall time is reported with its ratio to
@@ -135,8 +137,9 @@ def _scaffold(adv: list[str], wl: str, tmp: str, runs: int) -> None:
         times.append(time.perf_counter() - t)
     scaffold_ms = statistics.median(times) * 1000
     template = os.path.join(out, "template.yaml")
-    if shutil.which("sam"):
-        lint, label = ["sam", "validate", "--lint", "-t", template, "--region", "us-east-1"], "sam validate --lint"
+    sam = os.environ.get("SAM_CLI") or shutil.which("sam")
+    if sam:
+        lint, label = [sam, "validate", "--lint", "-t", template, "--region", "us-east-1"], "sam validate --lint"
     else:
         lint, label = [sys.executable, "-m", "cfnlint", template], "cfn-lint (no SAM CLI here)"
     lint_ms = median_ms(lint, max(1, runs // 3), tmp)
