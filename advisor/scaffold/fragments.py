@@ -37,23 +37,24 @@ def _read(relative: str) -> str:
         raise TemplateError(f"template file {relative} is missing from {templates_dir()}") from None
 
 
+def _value(name: str, values: dict, used: set, where: str) -> Any:
+    """The value of placeholder ``name``; an unknown one fails (cookiecutter's StrictUndefined)."""
+    if name not in values:
+        raise TemplateError(f"{where}: unknown placeholder {{{{ {name} }}}}")
+    used.add(name)
+    return values[name]
+
+
+def _fill(text: str, values: dict, used: set, where: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: str(_value(m.group(1), values, used, where)), text)
+
+
 def _substitute(node: Any, values: dict, used: set, where: str) -> Any:
     if isinstance(node, str):
         whole = _PLACEHOLDER.fullmatch(node.strip())
-        if whole:
-            name = whole.group(1)
-            if name not in values:
-                raise TemplateError(f"{where}: unknown placeholder {{{{ {name} }}}}")
-            used.add(name)
-            return values[name]
-
-        def one(m: re.Match) -> str:
-            name = m.group(1)
-            if name not in values:
-                raise TemplateError(f"{where}: unknown placeholder {{{{ {name} }}}}")
-            used.add(name)
-            return str(values[name])
-        return _PLACEHOLDER.sub(one, node)
+        if whole:  # a string that is exactly one placeholder takes the value's type
+            return _value(whole.group(1), values, used, where)
+        return _fill(node, values, used, where)
     if isinstance(node, dict):
         return {_substitute(k, values, used, where): _substitute(v, values, used, where) for k, v in node.items()}
     if isinstance(node, list):
@@ -95,13 +96,6 @@ def render_text(relative: str, free_text: tuple[str, ...] = (), **values: str) -
         if k not in free_text and not _SAFE_TEXT.fullmatch(str(v)):
             raise TemplateError(f"{where}: value of {k} is not a plain name: {v!r}")
     used: set = set()
-
-    def one(m: re.Match) -> str:
-        name = m.group(1)
-        if name not in values:
-            raise TemplateError(f"{where}: unknown placeholder {{{{ {name} }}}}")
-        used.add(name)
-        return str(values[name])
-    text = _PLACEHOLDER.sub(one, _read(relative))
+    text = _fill(_read(relative), values, used, where)
     _check_used(values, used, where)
     return text
