@@ -242,6 +242,15 @@ def rules_show(
                                     did_you_mean(rule_id.upper(), [r.id for r in catalog.rules])))
     typer.echo(f"# {rule.file}")
     sys.stdout.write(dumps(rule.to_dict()))
+    try:
+        from .resources import data_dir
+
+        cases = data_dir("rule_cases") / f"{rule.id}.yaml"
+    except FileNotFoundError:
+        return
+    if cases.is_file():
+        typer.echo(f"\n# test cases: {cases}")
+        sys.stdout.write(cases.read_text(encoding="utf-8"))
 
 
 @rules_app.command("facts")

@@ -9,9 +9,9 @@ _PKG = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=None)
 def data_dir(name: str) -> Path:
-    """The folder ``rules`` or ``templates``: ``advisor/_data/<name>`` in a wheel,
-    else ``<checkout>/<name>`` beside the package."""
-    for candidate in (_PKG / "_data" / name, _PKG.parent / name):
+    """The folder ``rules``, ``templates`` or ``rule_cases``: ``advisor/_data/<name>`` in a wheel, else
+    ``<checkout>/<name>`` (``<checkout>/tests/rule_cases`` for the cases) beside the package."""
+    for candidate in (_PKG / "_data" / name, _PKG.parent / name, _PKG.parent / "tests" / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"advisor's {name} folder is missing from this installation")
