@@ -14,10 +14,10 @@ recommendation does not re-parse ~80 YAML files on every run.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,7 +95,12 @@ def rule_schema() -> dict:
 
 
 def rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.yaml") if p.is_file() and not p.name.startswith("."))
+    """Every ``*.yaml`` below ``folder``, sorted (os.walk: several times quicker than Path.rglob)."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [os.path.join(root, n) for n in names if n.endswith(".yaml") and not n.startswith(".")]
+    return [Path(p) for p in sorted(found)]
 
 
 def load_catalog(extra_dirs: tuple[Path, ...] | list[Path] = (), *, use_cache: bool = True) -> Catalog:
@@ -126,11 +131,11 @@ def _load_builtin(use_cache: bool) -> list[Rule]:
     key = None
     cache = _cache_dir() if use_cache else None
     if cache is not None:
-        h = hashlib.sha256(__version__.encode())
-        for p in files:
-            st = p.stat()
-            h.update(f"{p.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        key = cache / f"rules-{h.hexdigest()[:24]}.json"
+        # Names, sizes and modification times of the rule files: any edit gives another cache file. (A checksum
+        # from zlib, not hashlib: this runs on every start and only needs to tell versions apart.)
+        stamp = "\n".join(f"{p}\0{st.st_size}\0{st.st_mtime_ns}" for p, st in ((p, os.stat(p)) for p in files))
+        stamp = f"{__version__}\n{folder}\n{stamp}".encode()
+        key = cache / f"rules-{zlib.crc32(stamp):08x}{zlib.adler32(stamp):08x}.json"
         try:
             return [_from_cached(d) for d in json.loads(key.read_text(encoding="utf-8"))]
         except (OSError, ValueError, KeyError, TypeError):

@@ -217,3 +217,23 @@ def test_unknown_fact_in_a_fact_comparison_is_caught(tmp_path):
     with pytest.raises(RuleError) as info:
         load_catalog([rules], use_cache=False)
     assert "did you mean 'region.lambda_concurrency'" in str(info.value.problems[0])
+
+
+def test_the_rule_cache_follows_edits_to_the_rule_files(tmp_path, monkeypatch):
+    """Built-in rules are cached by their files' names, sizes and times: an edited rule is read again."""
+    import shutil
+
+    import advisor.rules as rules_mod
+    from advisor.resources import data_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(data_dir("rules"), folder)
+    monkeypatch.setattr(rules_mod, "data_dir", lambda name: folder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ADVISOR_NO_CACHE", raising=False)
+    first = rules_mod.load_catalog()
+    assert list((tmp_path / "cache" / "advisor").glob("rules-*.json")), "the catalog was cached"
+    assert rules_mod.load_catalog().by_id("C101").title == first.by_id("C101").title
+    [c101] = folder.glob("compute/C101-*.yaml")
+    c101.write_text(c101.read_text().replace("title: ", "title: Edited ", 1))
+    assert rules_mod.load_catalog().by_id("C101").title.startswith("Edited ")
