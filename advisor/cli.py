@@ -195,7 +195,13 @@ def recommend(
         from .diagram import architecture_graph, to_mermaid
 
         rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
-    _emit(FORMATTERS[name](rec, explain=explain), out)
+    if name == "table" and out is None and sys.stdout.isatty():
+        import shutil
+
+        text = FORMATTERS["table"](rec, explain=explain, width=shutil.get_terminal_size().columns, color=True)
+    else:
+        text = FORMATTERS[name](rec, explain=explain)
+    _emit(text, out)
     if fail_on is not None and _findings_at_or_above(rec, fail_on.value):
         raise typer.Exit(EXIT_FAIL)
 

@@ -127,44 +127,57 @@ def to_markdown(rec: dict, explain: bool = False) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def to_table(rec: dict, explain: bool = False) -> str:
+def to_table(rec: dict, explain: bool = False, *, width: int = 120, color: bool = False) -> str:
+    """Rich tables for a terminal: per flow the decisions, the hops and the findings (``explain``: every rule
+    that fired). ``width`` and ``color`` come from the terminal; the defaults keep piped output stable."""
     from io import StringIO
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = StringIO()
-    console = Console(file=buf, width=140, force_terminal=False, color_system=None, highlight=False, markup=False)
-    console.print(f"Workload {rec['workload']} ({rec['region']})")
+    console = Console(file=buf, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False, markup=False)
+    console.print(Text(f"Workload {rec['workload']} ({rec['region']})", style="bold"))
     for note in rec.get("notes", []):
         console.print(f"note: {note}")
+    styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for flow in rec["flows"]:
-        title = f"flow {flow['name']}: context {flow['context']}, trigger {flow['trigger']}"
+        title = f"Flow {flow['name']}: context {flow['context']}, trigger {flow['trigger']}"
         if flow.get("after"):
             title += f" after {flow['after']}"
-        table = Table(title=title, title_justify="left", show_lines=False)
-        table.add_column("decision")
-        table.add_column("choice")
-        table.add_column("runner-up")
-        table.add_column("why", overflow="fold")
+        table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+        for column in ("decision", "choice", "runner-up"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("why", overflow="fold", ratio=1)
         for name in DISPLAY_ORDER:
             d = flow["decisions"][name]
-            table.add_row(name, d["choice"] + _cost(d, d["choice"]), (d["runner_up"] or "-") + _cost(d, d["runner_up"]),
+            choice = Text(d["choice"], style="bold")
+            choice.append(_cost(d, d["choice"]).replace(" (", "\n(", 1))
+            table.add_row(name, choice, (d["runner_up"] or "-") + _cost(d, d["runner_up"]).replace(" (", "\n(", 1),
                           d["reason"])
         console.print(table)
         if flow["hops"]:
-            console.print("hops: " + "; ".join(f"{h['from']} -> {h['to']} ({h['model']}, {h['mode']})"
-                                               for h in flow["hops"]))
+            hops = Table(title="hops (Lambda's integration model of each)", title_justify="left", box=None,
+                         show_header=True, pad_edge=False)
+            for column in ("from", "to", "via", "model", "mode"):
+                hops.add_column(column)
+            for h in flow["hops"]:
+                hops.add_row(h["from"], h["to"], h["service"], h["model"], h["mode"])
+            console.print(hops)
         for f in flow["findings"]:
-            console.print(f"  {SEVERITY_MARK[f['severity']]} {f['rule']}: {f['message']}")
+            line = Text(f"{SEVERITY_MARK[f['severity']]} ", style=styles[f["severity"]])
+            line.append(f"{f['rule']}: {f['message']}")
+            console.print(line)
         if explain:
             for name in DISPLAY_ORDER:
                 d = flow["decisions"][name]
                 for t in d["trace"]:
                     console.print(f"  [{name}] {t['rule']} {t['kind']} {json.dumps(t['effect'], sort_keys=True)}: "
-                                  f"{t['because']}", markup=False)
+                                  f"{t['because']}")
                 if d["excluded"]:
-                    console.print(f"  [{name}] excluded: {_excluded_text(d)}", markup=False)
+                    console.print(f"  [{name}] excluded: {_excluded_text(d)}")
         console.print("")
     return buf.getvalue()
 
