@@ -50,20 +50,30 @@ def user_errors():
     try:
         yield
     except UserError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
+        _print_problems(exc)
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _emit(text: str, out: Optional[Path]) -> None:
-    """Write a command's result to stdout, or to a file with -o."""
+Force = typer.Option(False, "--force", help="With -o: overwrite the file if it exists and differs.")
+
+
+def _print_problems(exc: UserError) -> None:
+    for problem in exc.problems:
+        typer.echo(str(problem), err=True)
+
+
+def _emit(text: str, out: Optional[Path], force: bool = False) -> None:
+    """Write a command's result to stdout, or to a file with -o: created, or left alone when identical; a
+    different existing file is reported, not overwritten, unless --force (it may hold a user's edits)."""
+    text = text if text.endswith("\n") else text + "\n"
     if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return
     with user_errors():
         from .writer import write_single
 
-        write_single(out, text.encode("utf-8") if text.endswith("\n") else (text + "\n").encode("utf-8"), force=True)
+        status = write_single(out, text.encode("utf-8"), force=force)
+    typer.echo(f"{status:<9}  {out}", err=True)
 
 
 # --- validate / schema -----------------------------------------------------------------------------------------
@@ -86,8 +96,7 @@ def validate(
             w = load(path)
         except UserError as exc:
             failed += 1
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
+            _print_problems(exc)
             continue
         n = len(w.flows)
         typer.echo(f"{path}: ok: workload '{w.name}', {n} flow{'s' if n != 1 else ''}")
@@ -176,6 +185,7 @@ def recommend(
                                              help="Show the monthly cost of each option (default: on for table and "
                                                   "markdown, off for json and yaml)."),
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    force: bool = Force,
 ) -> None:
     """Decide every flow: composition, orchestrator, channel, entry, compute and data store, with the
     runner-up, the rules that fired and why, the limits that excluded options, and findings.
@@ -201,7 +211,7 @@ def recommend(
         text = FORMATTERS["table"](rec, explain=explain, width=shutil.get_terminal_size().columns, color=True)
     else:
         text = FORMATTERS[name](rec, explain=explain)
-    _emit(text, out)
+    _emit(text, out, force)
     if fail_on is not None and _findings_at_or_above(rec, fail_on.value):
         raise typer.Exit(EXIT_FAIL)
 
@@ -329,6 +339,7 @@ def cost(
     memory: int = typer.Option(512, "--memory", min=128, max=10240, help="MB per function or task."),
     rules_dir: Optional[List[Path]] = RulesDirs,
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    force: bool = Force,
 ) -> None:
     """Monthly cost of every option of every decision, per flow and service, with the assumptions stated.
 
@@ -341,7 +352,7 @@ def cost(
         estimate = costs.estimate_workload(workload, rec, region=region, memory_mb=memory)
     if estimate.table.get("warning"):
         typer.echo(f"warning: {estimate.table['warning']}", err=True)
-    _emit(costs.format_cost(estimate, fmt.value), out)
+    _emit(costs.format_cost(estimate, fmt.value), out, force)
 
 
 # --- scaffold ---------------------------------------------------------------------------------------------------
@@ -433,6 +444,7 @@ def diagram(
                                           "bounded-context map."),
     rules_dir: Optional[List[Path]] = RulesDirs,
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    force: bool = Force,
 ) -> None:
     """Draw the recommended architecture or the bounded-context map.
 
@@ -442,7 +454,7 @@ def diagram(
 
     with user_errors():
         workload, rec = _recommendation(file, rules_dir)
-    _emit(render(workload, rec, fmt.value, view.value), out)
+    _emit(render(workload, rec, fmt.value, view.value), out, force)
 
 
 @app.command()

@@ -426,3 +426,18 @@ def test_no_cache_env_still_works(tmp_path, monkeypatch):
     recommend_json(wl)
     assert not (tmp_path / "cache" / "advisor").exists()
     assert os.environ["ADVISOR_NO_CACHE"] == "1"
+
+
+def test_output_file_is_not_overwritten_when_it_differs(tmp_path):
+    """-o creates the file, leaves it alone when identical, and refuses (exit 2) to overwrite a file that
+    differs (it may hold the user's edits) unless --force."""
+    wl = write_workload(tmp_path, GRAPH_CASES["chain-and-fan"])
+    out = tmp_path / "report.md"
+    assert invoke("recommend", wl, "--format", "markdown", "-o", out).exit_code == 0
+    first = out.read_bytes()
+    assert invoke("recommend", wl, "--format", "markdown", "-o", out).exit_code == 0
+    out.write_bytes(first + b"my notes\n")
+    refused = invoke("recommend", wl, "--format", "markdown", "-o", out)
+    assert refused.exit_code == 2 and out.read_bytes() == first + b"my notes\n"
+    assert invoke("recommend", wl, "--format", "markdown", "-o", out, "--force").exit_code == 0
+    assert out.read_bytes() == first
