@@ -216,7 +216,8 @@ def recommend(
         raise typer.Exit(EXIT_FAIL)
 
 
-rules_app = typer.Typer(help="The rule catalog: list rules, show one, list the facts rules can use.",
+rules_app = typer.Typer(help="The rule catalog: list rules, show one, list the facts rules can use.\n\n"
+                             "Example: advisor rules show C101",
                         rich_markup_mode=None, no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
