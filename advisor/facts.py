@@ -16,7 +16,7 @@ Fact families:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -45,6 +45,7 @@ class FlowContext:
     quotas: dict
     decisions: dict  # decision -> choice, filled in as decisions are made
     upstream: dict  # decision -> choice of the `after` flow
+    memo: dict = field(default_factory=dict)  # facts computed together (the cost model's), once per flow
 
 
 def fmt(unit: str, value: Any) -> str:
@@ -61,6 +62,8 @@ def fmt(unit: str, value: Any) -> str:
         return "yes" if value else "no"
     if unit == "ratio":
         return f"{value:.1f}x"
+    if unit == "usd":
+        return f"${value:,.2f}/month"
     if unit in ("count", "number") and isinstance(value, float):
         return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}".rstrip("0").rstrip(".")
     if unit in ("count", "number"):
@@ -233,6 +236,25 @@ def _shards(c: FlowContext) -> int:
     import math
     f = c.flow
     return max(1, math.ceil(f.traffic.peak / 1000), math.ceil(f.traffic.peak * f.message_size / 1048576))
+
+
+# -- cost.* : list prices at the flow's average rate (advisor/cost.py, data/prices.yaml) -----------------------------
+def _cost(c: FlowContext, name: str) -> float | None:
+    """One of the cost model's facts; the model is imported, and run for the flow, only when a rule asks."""
+    if "cost" not in c.memo:
+        from .cost import cost_facts
+
+        c.memo["cost"] = cost_facts(c.flow, c.workload.region)
+    return c.memo["cost"].get(name)
+
+
+for _name, _unit, _desc in [
+    ("cost.orchestrator.standard_monthly", "usd", "Step Functions Standard for this flow, per month"),
+    ("cost.orchestrator.express_monthly", "usd", "Step Functions Express for this flow, per month"),
+    ("cost.orchestrator.standard_over_express_ratio", "ratio", "Standard's monthly cost over Express's"),
+    ("cost.orchestrator.express_saving_monthly", "usd", "what Express saves over Standard, per month"),
+]:
+    fact(_name, _unit, _desc)(lambda c, n=_name: _cost(c, n))
 
 
 # -- region.* -------------------------------------------------------------------------------------------------------
