@@ -878,17 +878,27 @@ def _ratio(a: Decimal, b: Decimal) -> float:
     return round(float(a / b), 2) if b > 0 else 0.0
 
 
-def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
-               prices: PriceTable | None = None) -> dict[str, float]:
-    """Numbers the rule engine may compare (names and meaning in ``FACTS``), list prices, no free tier."""
-    est = lambda d, o: estimate_option(flow, d, o, region, memory_mb=memory_mb, prices=prices).monthly_usd  # noqa: E731
-    std, exp = est("orchestrator", "step-functions-standard"), est("orchestrator", "step-functions-express")
-    lam, far = est("compute", "lambda"), est("compute", "fargate")
-    facts = {
+def orchestrator_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                            prices: PriceTable | None = None) -> dict[str, float]:
+    """The ``cost.orchestrator.*`` facts alone (the engine's K101 needs only these, for many flows)."""
+    est = lambda o: estimate_option(flow, "orchestrator", o, region, memory_mb=memory_mb,  # noqa: E731
+                                    prices=prices).monthly_usd
+    std, exp = est("step-functions-standard"), est("step-functions-express")
+    return {
         "cost.orchestrator.standard_monthly": float(std),
         "cost.orchestrator.express_monthly": float(exp),
         "cost.orchestrator.standard_over_express_ratio": _ratio(std, exp),
         "cost.orchestrator.express_saving_monthly": float(std - exp),
+    }
+
+
+def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+               prices: PriceTable | None = None) -> dict[str, float]:
+    """Numbers the rule engine may compare (names and meaning in ``FACTS``), list prices, no free tier."""
+    est = lambda d, o: estimate_option(flow, d, o, region, memory_mb=memory_mb, prices=prices).monthly_usd  # noqa: E731
+    lam, far = est("compute", "lambda"), est("compute", "fargate")
+    facts = {
+        **orchestrator_cost_facts(flow, region, memory_mb=memory_mb, prices=prices),
         "cost.compute.lambda_monthly": float(lam),
         "cost.compute.fargate_monthly": float(far),
         "cost.compute.fargate_over_lambda_ratio": _ratio(far, lam),

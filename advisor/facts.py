@@ -242,9 +242,9 @@ def _shards(c: FlowContext) -> int:
 def _cost(c: FlowContext, name: str) -> float | None:
     """One of the cost model's facts; the model is imported, and run for the flow, only when a rule asks."""
     if "cost" not in c.memo:
-        from .cost import cost_facts
+        from .cost import orchestrator_cost_facts
 
-        c.memo["cost"] = cost_facts(c.flow, c.workload.region)
+        c.memo["cost"] = orchestrator_cost_facts(c.flow, c.workload.region)
     return c.memo["cost"].get(name)
 
 
