@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import App
+from .base import checkov_skip, App
 from .cfn import GetAtt, Ref, Sub
 from .channels import lambda_permission
 
@@ -196,7 +196,10 @@ def appsync(app: App, base: str, flow: Any, function_id: str) -> str:
         props["AuthenticationType"] = "API_KEY"
     else:
         props["AuthenticationType"] = "AWS_IAM"
-    api = app.add(app.new_id(base, "GraphQLApi"), "AWS::AppSync::GraphQLApi", props)
+    api = app.add(app.new_id(base, "GraphQLApi"), "AWS::AppSync::GraphQLApi", props, Metadata=checkov_skip(
+        ("CKV2_AWS_33", "AWS WAF costs at least $5 a month per web ACL plus $1 per rule, before requests; the API "
+                        f"authenticates every call ({props['AuthenticationType']}). Associate a web ACL "
+                        "(AWS::WAFv2::WebACLAssociation) before exposing it to the public internet.")))
     if auth == "api-key":
         app.add(app.new_id(base, "GraphQLApiKey"), "AWS::AppSync::ApiKey", {"ApiId": GetAtt(api, "ApiId")})
     field = "start" + base
