@@ -46,10 +46,7 @@ KINESIS_SHARD_IN_BYTES = 1024 * 1024
 KINESIS_SHARD_IN_RECORDS = 1000
 KINESIS_SHARD_OUT_BYTES = 2 * 1024 * 1024
 
-# When cost may weigh into a decision (see cost_preferences).
-EXPRESS_MIN_RATIO = 2.0
-FARGATE_MAX_SHARE = 0.5
-MIN_MONTHLY_SAVING = 1.0
+# When cost may weigh into a decision is a rule's call (rules/cost/K101-*.yaml), from the facts below.
 
 CONFIDENCE = {"D": "AWS documentation or pricing page", "A": "AWS-authored, not reference docs",
               "T": "third-party page", "U": "uncertain"}
@@ -908,65 +905,6 @@ def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEF
         facts["cost.entry.http_api_monthly"] = float(est("api_style", "http"))
         facts["cost.entry.rest_api_monthly"] = float(est("api_style", "rest"))
     return dict(sorted(facts.items()))
-
-
-@dataclass(frozen=True)
-class CostPreference:
-    """A preference the guidance lets cost decide, shaped like a trace entry of the engine."""
-    rule: str
-    name: str
-    decision: str
-    prefer: Mapping[str, float]
-    because: str
-    evidence: Mapping[str, Any]
-    references: tuple[str, ...]
-
-    def to_trace(self) -> dict[str, Any]:
-        return {"rule": self.rule, "name": self.name, "kind": "preference",
-                "effect": {"prefer": dict(self.prefer)}, "because": self.because,
-                "evidence": dict(sorted(self.evidence.items())), "references": list(self.references)}
-
-
-def cost_preferences(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
-                     prices: PriceTable | None = None) -> list[CostPreference]:
-    """Only where the guidance says cost decides (aws-facts sections 2.1, 6 and 7):
-
-    * K101: Express over Standard for a flow that fits in 5 minutes when
-      Standard costs at least ``EXPRESS_MIN_RATIO`` times as much and the
-      saving is at least ``MIN_MONTHLY_SAVING`` (AWS: "typically ~90% cheaper
-      for short, high-volume flows").
-    * K201: Fargate over Lambda for steady traffic when Fargate costs at most
-      ``FARGATE_MAX_SHARE`` of Lambda and saves at least ``MIN_MONTHLY_SAVING``
-      ("steady, high utilisation 24/7: Fargate"; on-demand Lambda pays per ms).
-    Hard limits (Express's 5 minutes, Lambda's 15) stay the engine's job.
-    """
-    f = cost_facts(flow, region, memory_mb=memory_mb, prices=prices)
-    out: list[CostPreference] = []
-    std, exp = f["cost.orchestrator.standard_monthly"], f["cost.orchestrator.express_monthly"]
-    ratio = f["cost.orchestrator.standard_over_express_ratio"]
-    if (flow.duration <= EXPRESS_MAX_SECONDS and ratio >= EXPRESS_MIN_RATIO
-            and std - exp >= MIN_MONTHLY_SAVING):
-        out.append(CostPreference(
-            "K101", "cost.orchestrator.express_cheaper", "orchestrator", {"step-functions-express": 1.0},
-            f"At {_fmt(flow.traffic.average)} executions/s with {max(1, len(flow.steps))} steps, Standard would cost"
-            f" ${std:,.2f}/month and Express ${exp:,.2f}/month ({ratio}x less) for a {_fmt(flow.duration)} s flow;"
-            " AWS's guidance picks Express for short, high-volume flows on cost.",
-            {k: f[k] for k in ("cost.orchestrator.standard_monthly", "cost.orchestrator.express_monthly",
-                               "cost.orchestrator.standard_over_express_ratio")} | {"flow.duration": flow.duration},
-            ("https://docs.aws.amazon.com/step-functions/latest/dg/cost-opt-exp-workflows.html",
-             "https://aws.amazon.com/blogs/compute/building-cost-effective-aws-step-functions-workflows/",
-             "https://aws.amazon.com/step-functions/pricing/")))
-    lam, far = f["cost.compute.lambda_monthly"], f["cost.compute.fargate_monthly"]
-    if (flow.traffic.pattern == "steady" and lam > 0 and far <= FARGATE_MAX_SHARE * lam
-            and lam - far >= MIN_MONTHLY_SAVING):
-        out.append(CostPreference(
-            "K201", "cost.compute.fargate_cheaper_when_steady", "compute", {"fargate": 1.0},
-            f"Traffic is steady at {_fmt(flow.traffic.average)} executions/s: Lambda would cost ${lam:,.2f}/month"
-            f" and Fargate ${far:,.2f}/month; for steady, high utilisation the guidance prefers Fargate on cost.",
-            {"cost.compute.lambda_monthly": lam, "cost.compute.fargate_monthly": far,
-             "flow.traffic.pattern": flow.traffic.pattern},
-            ("https://aws.amazon.com/fargate/pricing/", "https://aws.amazon.com/lambda/pricing/")))
-    return out
 
 
 # --------------------------------------------------------------------------- recommend integration
