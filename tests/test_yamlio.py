@@ -291,3 +291,28 @@ def test_dumps_is_deterministic_and_round_trips():
     assert text.index("b:") < text.index("a:")  # keys in the order given
     assert "注文 ✓" in text and "|" in text
     assert yamlio.loads(text).data == data
+
+
+def test_separator_count_bounds_the_number_of_nodes():
+    """yamlio picks the plain loader when the separators bound the nodes below MAX_NODES: the bound must
+    hold for every shape a workload file takes (block and flow collections, multi-line text, anchors)."""
+    import yaml as pyyaml
+
+    from advisor import yamlio
+
+    def count(node, seen) -> int:
+        if id(node) in seen:
+            return 0
+        seen.add(id(node))
+        if isinstance(node, pyyaml.ScalarNode):
+            return 1
+        children = node.value if isinstance(node, pyyaml.SequenceNode) else [n for kv in node.value for n in kv]
+        return 1 + sum(count(c, seen) for c in children)
+
+    fixtures = Path(__file__).parent / "fixtures" / "workloads" / "good"
+    texts = [p.read_text(encoding="utf-8-sig") for p in sorted(fixtures.glob("*.yaml"))]
+    texts += ["a", "[[[]]]", "{a: {b: [c, {d: e}]}}", "- - - a\n- b\n", "? [a, b]\n: c\n", "a: |\n  x\n  y\nb: c\n",
+              "x: &a {k: v}\ny: *a\n", "a:\nb:\n", "'q': \"r\"\n"]
+    for text in texts:
+        nodes = count(pyyaml.compose(text, Loader=pyyaml.SafeLoader), set())
+        assert nodes <= 1 + sum(text.count(c) for c in yamlio._SEPARATORS), text[:80]
