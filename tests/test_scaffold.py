@@ -506,3 +506,23 @@ def test_engine_recommendation_gives_a_readme_with_diagram_and_the_full_report(t
     report = files["RECOMMENDATION.md"].decode()
     assert report.startswith("# Architecture recommendation: shop") and "Trace: every rule that fired" in report
     assert render(wl, advise(wl).to_dict()) == files, "same input, same bytes"
+
+
+def test_fargate_steps_get_a_dockerfile_for_their_image():
+    """SAM builds functions, not task images: an app with Fargate steps gets a Dockerfile whose image holds the
+    src/ the task definitions run (and boto3, which only the Lambda runtime provides); an app without gets none."""
+    from advisor.engine import advise
+    from advisor.scaffold import render
+    from advisor.workload import load_text
+
+    long_job = load_text("version: 1\nname: etl\nflows:\n  - {name: nightly, trigger: schedule, duration: 40m,"
+                         " longest_step: 35m, steps: [a, b], coupling: tight}\n")
+    files = render(long_job, advise(long_job).to_dict())
+    docker = files["Dockerfile"].decode()
+    assert "FROM public.ecr.aws/docker/library/python:3.13-slim" in docker and "COPY src/ src/" in docker
+    assert "boto3" in docker and "USER 1000" in docker
+    template = files["template.yaml"].decode()
+    for directory in ("nightly_a", "nightly_b"):
+        assert f"src/{directory}/app.py" in template and f"src/{directory}/app.py" in files
+    short = load_text("version: 1\nname: quick\nflows:\n  - {name: f, trigger: queue, duration: 1s}\n")
+    assert "Dockerfile" not in render(short, advise(short).to_dict())

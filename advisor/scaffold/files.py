@@ -51,6 +51,14 @@ def samconfig(stack: str, region: str) -> bytes:
     return render_text("app/samconfig.toml", stack_name=stack, region=region).encode()
 
 
+def dockerfile(app: App, name: str, runtime: str) -> bytes | None:
+    """The container image of the Fargate steps, when there are any (SAM builds functions, not task images)."""
+    if not any(f.source == "ecs_task" for f in app.functions):
+        return None
+    version = runtime.removeprefix("python") if runtime.startswith("python") else "3.13"
+    return render_text("app/Dockerfile", image_name=name, python_version=version).encode()
+
+
 def _md(text: Any) -> str:
     """Free text in Markdown: one line, no HTML, table pipes escaped."""
     s = " ".join(str(text).split())
@@ -107,6 +115,10 @@ def readme(workload: Any, recommendation: dict, app: App, runtime: str, *, repor
               "```", ""]
     if params:
         lines += ["`sam deploy --guided` asks for these parameters: " + ", ".join(f"`{p}`" for p in params) + ".", ""]
+    if any(f.source == "ecs_task" for f in app.functions):
+        lines += ["Steps that run on Fargate use a container image that `sam build` does not make: build it from "
+                  "the `Dockerfile` (`docker build --platform linux/arm64 .`), push it to Amazon ECR, and give its "
+                  "URI to the `*ImageUri` parameters.", ""]
     lines += ["Try a function locally with a sample event: `sam local invoke <FunctionLogicalId> -e events/<file>.json`.",
               "", "## Operating notes", "",
               "- Every queue has a dead-letter queue; look there first when something goes missing.",

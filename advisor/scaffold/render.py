@@ -60,6 +60,9 @@ def render(workload: Any, recommendation: dict, *, runtime: str | None = None) -
     out.update(app.files)
     out.update(app_files.function_files(app, workload.name))
     out["samconfig.toml"] = app_files.samconfig(snake(workload.name).replace("_", "-"), workload.region)
+    image = app_files.dockerfile(app, snake(workload.name).replace("_", "-"), runtime)
+    if image is not None:
+        out["Dockerfile"] = image
     report = _full_report(workload, recommendation)
     if report is not None:
         out["RECOMMENDATION.md"] = report
