@@ -48,3 +48,11 @@ def run_cli(tmp_path):
         return proc
 
     return run
+
+
+@pytest.fixture(scope="session")
+def validators():
+    """The SAM translator and cfn-lint (with the serverless rules), set up once for every scaffold test."""
+    from scaffold_helpers import Validators
+
+    return Validators()

@@ -32,11 +32,6 @@ ENTRY_FOR_CHANNEL = {"eventbridge": ["eventbridge-rule", "sqs-poll"], "eventbrid
                      "dynamodb-streams": ["dynamodb-stream-poll"]}
 
 
-@pytest.fixture(scope="session")
-def validators():
-    return Validators()
-
-
 _clean_cache: set[str] = set()
 
 

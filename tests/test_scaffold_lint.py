@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_scaffold import (API_CASES, CHANNELS, COMPUTE_CASES, ENTRY_CASES, ENTRY_FOR_CHANNEL, api_case, assert_clean,
-                           channel_case, compute_case, entry_case, flow, render_exact, validators)  # noqa: F401
+                           channel_case, compute_case, entry_case, flow, render_exact)
 
 def test_all_channels_lint_clean(validators):
     flows, choices = [], {}

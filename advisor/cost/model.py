@@ -308,7 +308,6 @@ def _ch_dynamodb_streams(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 # entry -----------------------------------------------------------------------
 
 def _api_usage(ctx: _Ctx, style: str) -> tuple[_Usage, list[str]]:
-    size = ctx.flow.message_size
     if style == "rest":
         return [("apigw.rest.requests", ctx.executions)], ["REST API: one request per execution"]
     if style == "websocket":

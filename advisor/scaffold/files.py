@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from .base import App, FunctionSpec
+from .base import App
 from .fragments import load_json, render_text
 
 SAMPLE = {"id": "order-1", "total": 42.5, "items": ["book"]}
