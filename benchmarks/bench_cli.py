@@ -98,6 +98,7 @@ def main() -> int:
         cases = [
             ("python -c pass", [py, "-c", "pass"], runs),
             ('python -c "import yaml"', [py, "-c", "import yaml"], runs),
+            ('python -c "import typer"', [py, "-c", "import typer"], runs),  # the floor of any typer CLI
             ("advisor --help", adv + ["--help"], runs),
             ("advisor validate (1 flow)", adv + ["validate", files[1]], runs),
             ("advisor validate (100 flows)", adv + ["validate", files[100]], runs),
