@@ -65,6 +65,15 @@ SCENARIOS = {
         " consumers: [search, cache, audit]}",
         {"entry": "dynamodb-stream-poll"}, [],
         "1.2 rule 6: DynamoDB Streams serve at most 2 readers per shard"),
+    "busy-stream-with-many-readers": (
+        "{name: iot, trigger: stream, traffic: {average: 5k/s, peak: 10k/s, pattern: steady}, duration: 50ms,"
+        " consumers: [alerts, archive, dashboards]}",
+        {"channel": "kinesis", "entry": "kinesis-poll"}, ["M309"],
+        "1.2 rule 5: continuous high-rate stream, many independent readers -> Kinesis (enhanced fan-out)"),
+    "table-changes-to-one-reader": (
+        "{name: profile-changed, trigger: change-data, data: key-value, duration: 100ms, consumers: [search]}",
+        {"channel": "dynamodb-streams", "entry": "dynamodb-stream-poll"}, ["M308"],
+        "1.2 rule 6: react to DynamoDB writes -> DynamoDB Streams (<= 2 readers per shard)"),
     "kafka-consumer": (
         "{name: clicks, trigger: kafka, source: msk, traffic: {average: 500/s, peak: 2k/s}, duration: 30ms}",
         {"entry": "kafka-poll", "compute": "lambda", "orchestrator": "none"}, ["Q301"],
