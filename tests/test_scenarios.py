@@ -33,8 +33,9 @@ SCENARIOS = {
         "4 / 10: sync request path > 29/30 s -> hand off (202 + status)"),
     "long-upload-processing": (
         "{name: transcode, trigger: upload, duration: 25m, data: files}",
-        {"compute": "fargate", "entry": "s3-event", "data_store": "s3"}, [],
-        "7: any single run over 15 min -> Fargate"),
+        {"compute": "fargate", "entry": "s3-event", "data_store": "s3", "composition": "orchestration",
+         "orchestrator": "step-functions-standard"}, ["C303"],
+        "7: any single run over 15 min -> Fargate, run by Step Functions .sync to ECS"),
     "nightly-batch-with-long-steps": (
         "{name: etl, trigger: schedule, traffic: {average: 1/day, pattern: scheduled}, duration: 3h,"
         " longest_step: 90m, steps: [extract, transform, load], coupling: tight, needs: {timeouts: true}}",
