@@ -59,7 +59,7 @@ SCENARIOS = {
     "many-consumers-beyond-a-rule": (
         "{name: user-signed-up, trigger: api, caller_waits: false, duration: 200ms,"
         " consumers: [crm, email, billing, analytics, search, fraud, welcome]}",
-        {"channel": ["eventbridge-sns", "sns", "sns-sqs"]}, [],
+        {"channel": ["sns", "sns-sqs"]}, [],
         "5 EventBridge: 5 targets per rule; fan out beyond through SNS"),
     "table-changes-to-many-readers": (
         "{name: profile-changed, trigger: change-data, data: key-value, duration: 100ms,"
