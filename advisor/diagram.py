@@ -376,7 +376,7 @@ class _Architecture:
             return
         followers = {o.context for o in self.w.flows if o.after == f.name}
         out_kind = self.b.nodes[out].kind
-        for c in f.consumers:
+        for c in f.consumer_names:
             if c in followers:
                 continue  # drawn as that flow's own entry
             target = self.b.node(f"consumer:{c}", f"{c}\nconsumer context", "consumer")
@@ -430,7 +430,7 @@ def contexts_graph(workload: Workload, rec: Mapping[str, Any] | None = None,
     for f in workload.flows:
         channel = _choice(recs[f.name], "channel") if f.name in recs else None
         event = f"{f.name} ({channel})" if channel and channel != "none" else f.name
-        for c in f.consumers:
+        for c in f.consumer_names:
             add(f.context, c, "consumer-context", event)
         for t in f.external_targets:
             add(f.context, f"external:{t}", "external", event)

@@ -367,7 +367,7 @@ def hops(flow, decided: dict[str, Decision], advice: dict[str, FlowAdvice]) -> l
         channel_node = f"channel:{c['channel']}"
         out.append(Hop(last, channel_node, c["channel"], "event", "async"))
         service, model, mode = _CHANNEL_DELIVERY[c["channel"]]
-        for consumer in flow.consumers:
+        for consumer in flow.consumer_names:
             out.append(Hop(channel_node, f"consumer:{consumer}", service, model, mode))
         for target in flow.external_targets:
             out.append(Hop(channel_node, f"external:{target}", "eventbridge-api-destination"

@@ -72,6 +72,13 @@ class Flow:
     source: str | None = None  # only for trigger: kafka / mq
     description: str | None = None
 
+    @property
+    def consumer_names(self) -> tuple[str, ...]:
+        """The consumers by name; ``consumer-1``... when only ``fan_out`` counts them."""
+        if self.consumers or not self.fan_out:
+            return self.consumers
+        return tuple(f"consumer-{i + 1}" for i in range(self.fan_out))
+
 
 @dataclass(frozen=True)
 class Workload:

@@ -608,3 +608,18 @@ def test_engine_recommendations_draw_and_parse(name):
                  and g.node(e.source).kind in ("api", "schedule", "bucket", "queue", "stream", "kafka", "broker",
                                                "bus", "topic")]
         assert any(e.model == first["model"] and e.mode == first["mode"] for e in heads), (f["name"], first, heads)
+
+
+def test_consumers_counted_by_fan_out_alone_are_drawn():
+    """fan_out without names still draws (and hops reach) one node per consumer, named as the scaffold names
+    them."""
+    from advisor.engine import advise
+    from advisor.workload import load_text
+
+    wl = load_text("version: 1\nname: fo\nflows:\n  - {name: pub, trigger: api, caller_waits: false,"
+                   " duration: 1s, fan_out: 3}\n")
+    rec = advise(wl).to_dict()
+    assert [h["to"] for h in rec["flows"][0]["hops"]][-3:] == ["consumer:consumer-1", "consumer:consumer-2",
+                                                               "consumer:consumer-3"]
+    text = diagram.to_mermaid(diagram.architecture_graph(wl, rec))
+    assert all(f"consumer-{i}" in text for i in (1, 2, 3))

@@ -111,9 +111,7 @@ class FlowBuilder:
     # -- channel -----------------------------------------------------------------------
 
     def subscribers(self) -> list[str]:
-        names = list(self.flow.consumers)
-        if not names and self.flow.fan_out:
-            names = [f"consumer-{i + 1}" for i in range(self.flow.fan_out)]
+        names = list(self.flow.consumer_names)
         downstream = [f.name for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
         return names + [d for d in downstream if d not in names]
 
