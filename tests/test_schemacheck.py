@@ -234,7 +234,7 @@ def test_required_and_type_messages(schema):
     assert issues[("flows", 0)].message == "the required key 'trigger' is missing"
     assert issues[("flows", 0, "duration")].message == "no value is given"
     assert issues[("flows", 0, "duration")].expected.startswith("a duration")
-    assert issues[("region",)].message == "5 is a whole number" and issues[("region",)].expected == "text"
+    assert issues[("region",)].message == "5 is a whole number" and issues[("region",)].expected == "an AWS region code, e.g. us-east-1 or eu-west-1"
 
 
 @pytest.mark.parametrize("value, text", [("abc", "'abc'"), (True, "true"), (None, "None"), (3, "3"), ([1], "a list"),
