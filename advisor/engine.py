@@ -36,6 +36,7 @@ class Firing:
     rule: Rule
     values: dict  # every fact the rule's condition names, with the value it had when the rule fired
     because: str
+    effect: dict  # the rule's then without its decision (shared by every firing of the rule in a run)
 
     @property
     def evidence(self) -> dict:
@@ -48,8 +49,7 @@ class Firing:
     def to_dict(self) -> dict[str, Any]:
         """Compact on purpose (a 10,000-flow workload fires ~250,000 rules): the rule, its effect, the values it
         saw and its sentence. ``advisor rules show ID`` has the rest (title, condition, references)."""
-        effect = {k: v for k, v in self.rule.then.items() if k != "decision"}
-        return {"rule": self.rule.id, "kind": self.rule.kind, "effect": effect, "because": self.because,
+        return {"rule": self.rule.id, "kind": self.rule.kind, "effect": self.effect, "because": self.because,
                 "values": dict(self.values)}
 
 
@@ -66,7 +66,7 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         return {
             "choice": self.choice, "runner_up": self.runner_up, "reason": self.reason,
-            "scores": {o: self.scores[o] for o in DECISION_OPTIONS[self.name]},
+            "scores": dict(self.scores),  # built in DECISION_OPTIONS order by _decide
             "excluded": {o: [f.rule.id for f in fs] for o, fs in self.excluded.items()},
             "trace": [f.to_dict() for f in self.trace],
         }
@@ -144,13 +144,14 @@ class _Prepared:
     """What the engine needs of a rule, worked out once per run: its fast test, the facts its condition names,
     and its sentence split into literal text and placeholders."""
 
-    __slots__ = ("rule", "test", "facts", "parts", "triggers", "excludes")
+    __slots__ = ("rule", "test", "facts", "parts", "triggers", "excludes", "effect")
 
     def __init__(self, rule: Rule):
         from .conditions import compile_condition, facts_used
 
         self.rule = rule
         then = rule.then
+        self.effect = {k: v for k, v in then.items() if k != "decision"}
         self.excludes = tuple(then["exclude"]) if "exclude" in then else tuple(
             o for o in DECISION_OPTIONS.get(then.get("decision"), ()) if o not in then.get("only", ()))
         self.test = compile_condition(rule.when)
@@ -267,7 +268,7 @@ def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, F
         if not prepared.test(resolve):
             continue
         rule = prepared.rule
-        firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve))
+        firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve), prepared.effect)
         trace.append(firing)
         then = rule.then
         if rule.kind == "limit":
