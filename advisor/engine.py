@@ -250,7 +250,7 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
                                         list(rule.references), flow.name, prepared.values(resolve)))
         findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
         advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided,
-                                  hops(flow, decided, advice), findings)
+                                  hops(flow, decided), findings)
     notes = []
     if not known_region:
         notes.append(f"Quotas for region {workload.region} are not in advisor's table; the most conservative "
@@ -333,7 +333,7 @@ _CHANNEL_DELIVERY = {
 }
 
 
-def hops(flow, decided: dict[str, Decision], advice: dict[str, FlowAdvice]) -> list[Hop]:
+def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
     """The hops of one flow, from its trigger to its consumers, with Lambda's integration model of each."""
     c = {d: decided[d].choice for d in DECISION_ORDER}
     worker = "fargate-task" if c["compute"] == "fargate" else "lambda"
@@ -349,8 +349,7 @@ def hops(flow, decided: dict[str, Decision], advice: dict[str, FlowAdvice]) -> l
     if c["entry"] == "api-queue":
         out.append(Hop(source, "sqs-queue", "apigateway", "push", "sync"))
         source, service = "sqs-queue", "sqs"
-    out.append(Hop(source, first, service, model if not orchestrated or c["entry"] not in ("api-sync",) else "push",
-                   mode))
+    out.append(Hop(source, first, service, model, mode))
     if orchestrated:
         for step in flow.steps:
             if worker == "lambda":

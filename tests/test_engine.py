@@ -255,3 +255,19 @@ def test_a_loop_of_after_links_built_in_the_model_is_still_decided():
     rec = advise(looped, load_catalog(use_cache=False)).to_dict()
     assert [f["name"] for f in rec["flows"]] == ["a", "b"]
     assert all(len(f["decisions"]) == 6 for f in rec["flows"])
+
+def test_a_standard_workflow_behind_a_waiting_api_is_started_not_awaited():
+    """A Standard workflow cannot answer the request (StartExecution returns at once): the API's hop into it is
+    event/async, while an Express workflow answers synchronously (push/sync)."""
+    from advisor.engine import hops
+    from advisor.rules import load_catalog
+
+    wl = workload("{name: f, trigger: api, caller_waits: true, duration: 20s, steps: [a, b], coupling: tight,"
+                  " needs: {human_approval: true}}")
+    flow = advise(wl, load_catalog(use_cache=False)).flows[0]
+    assert flow.choice("orchestrator") == "step-functions-standard" and flow.choice("entry") == "api-sync"
+    first = flow.hops[0]
+    assert (first.source, first.target, first.model, first.mode) == ("client", "state-machine", "event", "async")
+    express = dict(flow.decisions)
+    express["orchestrator"] = dataclasses.replace(express["orchestrator"], choice="step-functions-express")
+    assert (hops(wl.flows[0], express)[0].model, hops(wl.flows[0], express)[0].mode) == ("push", "sync")
