@@ -187,11 +187,6 @@ def _for_trigger(rules: list[_Prepared], trigger: str) -> list[_Prepared]:
     return [p for p in rules if p.triggers is None or trigger in p.triggers]
 
 
-def sentence(rule: Rule, resolve) -> str:
-    """The rule's ``because`` with the user's values in place of ``{fact}``."""
-    return _Prepared(rule).sentence(resolve)
-
-
 def _resolver(ctx: facts.FlowContext):
     """Fact values of one flow: stable facts are computed once, decisions read live. A closure rather than a
     class: it is called about 200 times a flow."""

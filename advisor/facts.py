@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from . import units
 from .model import Flow, Workload
+from .rules import DECISION_ORDER
 
 MONTH_SECONDS = 30 * 86400
 LAMBDA_TIMEOUT_SECONDS = 900
@@ -272,15 +273,14 @@ for _q, _unit, _desc in [
 fact("region.name", "text", "the workload's region")(lambda c: c.workload.region)
 
 # -- decision.* and upstream.* ---------------------------------------------------------------------------------
-DECISIONS = ("composition", "compute", "orchestrator", "channel", "entry", "data_store")
-for _d in DECISIONS:
+for _d in DECISION_ORDER:
     fact(f"decision.{_d}", "text", f"the {_d} chosen for this flow (once decided)")(
         lambda c, d=_d: c.decisions.get(d))
     fact(f"upstream.{_d}", "text", f"the {_d} chosen for the flow named by after")(
         lambda c, d=_d: c.upstream.get(d))
 
 
-LIVE = frozenset(n for d in DECISIONS for n in (f"decision.{d}", f"upstream.{d}"))
+LIVE = frozenset(n for d in DECISION_ORDER for n in (f"decision.{d}", f"upstream.{d}"))
 """Facts that change while a flow is decided (its own and its upstream's choices): never cached."""
 
 
