@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import TemplateError
+from ..formatters import DISPLAY_ORDER
 from . import files as app_files
 from .base import App
 from .cfn import dump_template, load_template
@@ -15,7 +16,7 @@ class SelfCheckError(RuntimeError):
     """The generator produced something broken: a bug in advisor, not in the input."""
 
 
-DECISIONS = ("composition", "orchestrator", "channel", "entry", "compute", "data_store")
+DECISIONS = DISPLAY_ORDER
 
 
 def _choices(workload: Any, recommendation: dict) -> dict[str, dict[str, str]]:
