@@ -91,6 +91,7 @@ class _Normaliser:
         self.doc = doc
         self.problems = problems
         self.reported = reported  # paths the schema check already complained about
+        self.inherited: dict[str, Traffic | None] = {}  # flow name -> traffic its `after` flows pass on
 
     def error(self, path: tuple, message: str, expected: str | None = None, hint: str | None = None,
               key: bool = False) -> None:
@@ -255,7 +256,7 @@ class _Normaliser:
         """The traffic of the flow that ``after`` names, with its own defaults and inheritance applied
         (so a parent that gives only a peak or a pattern passes those on); a cycle stops it. Each ancestor
         is resolved once and remembered, walking up without recursion (chains of any length)."""
-        memo: dict[str, Traffic | None] = self.__dict__.setdefault("_inherited_memo", {})
+        memo = self.inherited
         chain: list[tuple[str, dict]] = []
         seen = {id(f)}
         g, result = f, None
