@@ -233,13 +233,13 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
         decided: dict[str, Decision] = {}
         findings: list[Finding] = []
         for decision in DECISION_ORDER:
-            d, conflict = _decide(decision, decision_rules[decision], resolve)
+            d, conflict = _decide(decision, decision_rules[decision], resolve, findings)
             decided[decision] = d
             ctx.decisions[decision] = d.choice
             if conflict:
                 findings.append(conflict)
         for prepared in flow_finding_rules:
-            if prepared.test(resolve):
+            if _fires(prepared, resolve, findings):
                 rule = prepared.rule
                 findings.append(Finding(rule.id, rule.severity or "info", rule.title, prepared.sentence(resolve),
                                         list(rule.references), flow.name, prepared.values(resolve)))
@@ -253,14 +253,35 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
     return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
 
 
-def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, Finding | None]:
+def _fires(prepared: _Prepared, resolve, findings: list[Finding]) -> bool:
+    """Whether a rule's condition holds. Rules are checked when they load, so none should fail here; if a
+    user rule still does, it does not fire and the failure is an error finding (ADV002) naming the rule and
+    its file, and every other rule still runs."""
+    try:
+        return prepared.test(resolve)
+    except Exception as exc:  # noqa: BLE001 - a user rule's fault must not stop the recommendation
+        rule = prepared.rule
+        findings.append(Finding("ADV002", "error", f"Rule {rule.id} failed while running",
+                                f"Rule {rule.id} ({rule.file}) could not be evaluated for this flow "
+                                f"({type(exc).__name__}: {str(exc)[:200]}); it was left out. Fix the rule's "
+                                "condition and run again.", []))
+        return False
+
+
+def _decide(decision: str, rules: list[_Prepared], resolve,
+            findings: list[Finding] | None = None) -> tuple[Decision, Finding | None]:
     options = DECISION_OPTIONS[decision]
     scores = {o: 0.0 for o in options}
     excluded: dict[str, list[Firing]] = {}
     trace: list[Firing] = []
     best_reason: dict[str, tuple[float, str]] = {}
+    failed = findings if findings is not None else []
     for prepared in rules:
-        if not prepared.test(resolve):
+        try:
+            if not prepared.test(resolve):
+                continue
+        except Exception:  # noqa: BLE001 - reported by _fires, which runs the test again for the message
+            _fires(prepared, resolve, failed)
             continue
         rule = prepared.rule
         firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve), prepared.effect)

@@ -57,8 +57,10 @@ def from_document(doc: Document) -> Workload:
                                                 doc.location(()), expected="a mapping with version, name and flows")])
     from .schemacheck import Checker
 
-    reported = set()
+    reported = set(doc.bad_values)  # the loader said what is wrong with these values already
     for issue in Checker(schema()).check(data):
+        if issue.path in doc.bad_values:
+            continue
         reported.add(issue.path)
         problems.append(Problem(issue.message, doc.location(issue.path, key=issue.at_key),
                                 field_path(issue.path), issue.expected, issue.hint))

@@ -257,10 +257,10 @@ def test_permission_denied_in_process(tmp_path, monkeypatch):
     path = tmp_path / "w.yaml"
     path.write_text("a: 1\n")
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(UserError) as info:
         yamlio.read_text(path, what="workload file")
     [problem] = info.value.problems
