@@ -52,6 +52,11 @@ def user_errors():
     except UserError as exc:
         _print_problems(exc)
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:  # the system refused (permission, full disk...) where no writer named the path
+        from .writer import os_refusal
+
+        _print_problems(os_refusal(exc, exc.filename or "a file"))
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 Force = typer.Option(False, "--force", help="With -o: overwrite the file if it exists and differs.")
@@ -66,7 +71,7 @@ def _emit(text: str, out: Optional[Path], force: bool = False) -> None:
     """Write a command's result to stdout, or to a file with -o: created, or left alone when identical; a
     different existing file is reported, not overwritten, unless --force (it may hold a user's edits)."""
     text = text if text.endswith("\n") else text + "\n"
-    if out is None:
+    if out is None or str(out) == "-":
         sys.stdout.write(text)
         return
     with user_errors():
