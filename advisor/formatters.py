@@ -42,9 +42,9 @@ def to_json(rec: dict, explain: bool = False) -> str:
 
 
 def to_yaml(rec: dict, explain: bool = False) -> str:
-    from .yamlio import dumps
+    from .yamlio import dumps_data
 
-    return dumps(_sorted(rec))
+    return dumps_data(_sorted(rec))
 
 
 def _sorted(value: Any) -> Any:

@@ -72,6 +72,13 @@ def from_document(doc: Document) -> Workload:
     return workload
 
 
+def _some(names, shown: int = 10) -> str:
+    """The first names, sorted, and how many more (a message must not list 10,000 names)."""
+    first = sorted(names)[:shown]
+    more = len(names) - len(first)
+    return ", ".join(first) + (f" and {more:,} more" if more else "")
+
+
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     seen, out = set(), []
     for p in problems:
@@ -94,10 +101,19 @@ class _Normaliser:
         self.problems = problems
         self.reported = reported  # paths the schema check already complained about
         self.inherited: dict[str, Traffic | None] = {}  # flow name -> traffic its `after` flows pass on
+        self.names = None  # schemacheck.NameIndex of the flow names, made at the first unknown `after`
 
     def error(self, path: tuple, message: str, expected: str | None = None, hint: str | None = None,
               key: bool = False) -> None:
         self.problems.append(Problem(message, self.doc.location(path, key=key), field_path(path), expected, hint))
+
+    def _name_index(self, by_name: dict):
+        """The flow names, indexed once for suggestions (bounded work per unknown name)."""
+        if self.names is None:
+            from .schemacheck import NameIndex
+            self.names = NameIndex(by_name)
+            self.names.listed = _some(by_name)
+        return self.names
 
     def _value(self, parse, raw, path: tuple, form: str, default=None):
         if raw is None:
@@ -180,8 +196,8 @@ class _Normaliser:
                 elif after not in by_name:
                     from .schemacheck import did_you_mean
                     self.error(p + ("after",), f"there is no flow named '{after}'",
-                               "the name of another flow of this file: " + ", ".join(sorted(by_name)) if by_name else None,
-                               did_you_mean(after, by_name))
+                               "the name of another flow of this file: " + self._name_index(by_name).listed if by_name else None,
+                               did_you_mean(after, self._name_index(by_name)))
         elif after is not None and trigger in TRIGGERS:
             self.error(p + ("after",), f"'after' only goes with trigger 'event', not '{trigger}'",
                        "no 'after' key, or trigger: event", key=True)
