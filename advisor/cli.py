@@ -148,13 +148,16 @@ RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files
                                                     "built-in id replaces it.", metavar="DIR")
 
 
-def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None):
-    """Load, decide, and return (workload, recommendation dict). Raises UserError on bad input."""
+def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None, size_check=None):
+    """Load, decide, and return (workload, recommendation dict). Raises UserError on bad input.
+    ``size_check(workload)`` refuses a workload too large for the command before any decision is made."""
     from .engine import advise
     from .rules import load_catalog
     from .workload import load
 
     workload = load(file)
+    if size_check is not None:
+        size_check(workload)
     catalog = load_catalog(tuple(rules_dir or ()))
     rec = advise(workload, catalog).to_dict()
     if flow is not None:
@@ -167,6 +170,36 @@ def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[
                                     "one of " + ", ".join(names), did_you_mean(flow, names)))
         rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
     return workload, rec
+
+
+def _table_size(workload) -> None:
+    from .limits import TABLE_FLOWS, too_many
+
+    if len(workload.flows) > TABLE_FLOWS:
+        raise UserError(too_many(workload, "flows", len(workload.flows), TABLE_FLOWS, "in a terminal table",
+                                 "use --format markdown, json or yaml, or --flow NAME for one flow"))
+
+
+def _scaffold_size(workload) -> None:
+    """The app needs at least a function per step and a resource per consumer: past CloudFormation's limit
+    on resources in one template it could not deploy, so it is not rendered."""
+    from .limits import CFN_MAX_RESOURCES, too_many
+
+    least = sum(max(len(f.steps), 1) + max(len(f.consumers), f.fan_out) + len(f.external_targets)
+                for f in workload.flows)
+    if least > CFN_MAX_RESOURCES:
+        raise UserError(too_many(workload, "resources (at least)", least, CFN_MAX_RESOURCES,
+                                 "CloudFormation's limit on one template",
+                                 "scaffold a smaller workload file, one per bounded context, or fewer steps "
+                                 "or consumers per flow"))
+
+
+def _adr_size(workload) -> None:
+    from .limits import ADR_FLOWS, too_many
+
+    if len(workload.flows) > ADR_FLOWS:
+        raise UserError(too_many(workload, "flows", len(workload.flows), ADR_FLOWS, "in one decision log",
+                                 "write records for a smaller workload file, one per bounded context"))
 
 
 def _findings_at_or_above(rec: dict, level: str) -> int:
@@ -197,11 +230,12 @@ def recommend(
 
     Example: advisor recommend workload.yaml --format markdown > RECOMMENDATION.md
     """
+    name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir, flow)
+        workload, rec = _recommendation(file, rules_dir, flow, _table_size if name == "table" and flow is None
+                                        else None)
     from .formatters import FORMATTERS
 
-    name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
     if with_cost if with_cost is not None else name in ("table", "markdown"):
         from . import cost as costs
 
@@ -398,7 +432,7 @@ def scaffold(
     from .scaffold import manifest_data, render
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, size_check=_scaffold_size)
         from . import cost as costs
 
         rec = costs.attach_costs(rec, costs.estimate_workload(workload, rec))  # for RECOMMENDATION.md
@@ -484,7 +518,7 @@ def adr(
     from .rules import load_catalog
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, size_check=_adr_size)
         result = render_records(workload, rec, read_folder(out), supersede=supersede,
                                 index="README.md" if index else None,
                                 rules=rule_index(load_catalog(tuple(rules_dir or ()))))

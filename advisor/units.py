@@ -46,7 +46,7 @@ def _number(value: object, what: str = "a number") -> float | None:
 
 def _check_finite(x: float, what: str, allow_zero: bool) -> float:
     if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"{what} must be a finite number, not {x}")
+        raise ValueError(f"{what} must be finite, not {x}")
     if x > MAX_VALUE:
         raise ValueError(f"{what} of {x:.3g} is larger than advisor accepts (at most {MAX_VALUE:.0e})")
     if x < 0 or (x == 0 and not allow_zero):

@@ -55,6 +55,14 @@ def from_document(doc: Document) -> Workload:
     if not isinstance(data, dict):
         raise WorkloadError(problems + [Problem(f"the top level is {'a list' if isinstance(data, list) else 'a single value'}",
                                                 doc.location(()), expected="a mapping with version, name and flows")])
+    from .limits import MAX_FLOWS
+
+    flows = data.get("flows")
+    if isinstance(flows, list) and len(flows) > MAX_FLOWS:  # before any check: they all grow with the flows
+        raise WorkloadError(problems + [Problem(
+            f"{len(flows):,} flows are more than the {MAX_FLOWS:,} advisor reads in one file",
+            doc.location(("flows",)), "flows", f"at most {MAX_FLOWS:,} flows",
+            "a file this size describes many systems: split it, one file per bounded context")])
     from .schemacheck import Checker
 
     reported = set(doc.bad_values)  # the loader said what is wrong with these values already
@@ -236,6 +244,13 @@ class _Normaliser:
                        f"fan_out: {len(consumers)}, or drop one of the two", key=True)
         if not isinstance(fan_out, int) or isinstance(fan_out, bool):
             fan_out = len(consumers)
+        from .limits import MAX_CONSUMERS
+
+        if max(fan_out, len(consumers)) > MAX_CONSUMERS:
+            self.error(p + ("fan_out" if fan_out > len(consumers) else "consumers",),
+                       f"{max(fan_out, len(consumers)):,} consumers are more than the {MAX_CONSUMERS:,} advisor "
+                       "takes for one flow", f"at most {MAX_CONSUMERS:,}",
+                       "group consumers by bounded context; each one is a queue and a handler")
         size = self._value(units.parse_size, f.get("message_size"), p + ("message_size",), units.SIZE_FORM,
                            DEFAULT_MESSAGE_SIZE)
         limit = self._value(units.parse_rate, f.get("downstream_limit"), p + ("downstream_limit",), units.RATE_FORM)
