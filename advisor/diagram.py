@@ -71,6 +71,14 @@ class Graph:
         raise KeyError(node_id)
 
 
+def _members(graph: Graph) -> dict[str | None, list[Node]]:
+    """The nodes of each group, in order, gathered once (not a pass over every node for every group)."""
+    out: dict[str | None, list[Node]] = {}
+    for n in graph.nodes:
+        out.setdefault(n.group, []).append(n)
+    return out
+
+
 class _Builder:
     """Collects nodes and edges in insertion order, ignoring exact duplicates."""
 
@@ -79,6 +87,7 @@ class _Builder:
         self.edges: dict[tuple[str, str], Edge] = {}
         self.groups: dict[str, Group] = {}
         self.early: set[str] = set()  # entry nodes: drawn first in their group
+        self.added: list[str] = []  # node ids in the order they were made (to tell what one step added)
 
     def group(self, gid: str, label: str) -> str:
         self.groups.setdefault(gid, Group(gid, label))
@@ -87,6 +96,7 @@ class _Builder:
     def node(self, nid: str, label: str, kind: str, group: str | None = None) -> str:
         if nid not in self.nodes:
             self.nodes[nid] = Node(nid, label, kind, group)
+            self.added.append(nid)
         return nid
 
     def edge(self, source: str, target: str, model: str | None, mode: str | None,
@@ -223,6 +233,10 @@ class _Architecture:
         self.b.edge(src, dst, model, mode, label)
 
     def build(self) -> Graph:
+        self.followers: dict[str, set[str]] = {}  # flow -> contexts of the flows after it (wide fan-in: once)
+        for o in self.w.flows:
+            if o.after:
+                self.followers.setdefault(o.after, set()).add(o.context)
         for f in self.w.flows:  # pass 1: each flow's own resources
             self.flow_core(f)
         for f in self.w.flows:  # pass 2: entries (may read upstream outlets), consumers
@@ -307,9 +321,9 @@ class _Architecture:
         parts.outlet = out
 
     def entry(self, f: Flow) -> None:
-        before = set(self.b.nodes)
+        before = len(self.b.added)  # not a copy of every node for every flow: 10,000 flows stay linear
         self._entry(f)
-        self.b.early |= set(self.b.nodes) - before
+        self.b.early.update(self.b.added[before:])
 
     def _entry(self, f: Flow) -> None:
         r, parts, n = self.recs[f.name], self.parts[f.name], f.name
@@ -374,7 +388,7 @@ class _Architecture:
         out = parts.outlet
         if out is None:
             return
-        followers = {o.context for o in self.w.flows if o.after == f.name}
+        followers = self.followers.get(f.name, set())
         out_kind = self.b.nodes[out].kind
         for c in f.consumer_names:
             if c in followers:
@@ -522,9 +536,10 @@ def to_mermaid(graph: Graph) -> str:
         o, c = _MERMAID_SHAPES.get(n.kind, ("[", "]"))
         return f"{indent}{nid[n.id]}{o}{mermaid_label(n.label)}{c}"
 
+    members = _members(graph)
     for g in graph.groups:
         lines.append(f"  subgraph {gid[g.id]}[{mermaid_label(g.label)}]")
-        lines.extend(node_line(n, "    ") for n in graph.nodes if n.group == g.id)
+        lines.extend(node_line(n, "    ") for n in members.get(g.id, ()))
         lines.append("  end")
     lines.extend(node_line(n, "  ") for n in graph.nodes if n.group not in gid)
     red = []
@@ -567,11 +582,12 @@ def to_dot(graph: Graph) -> str:
                 break
         return f"{indent}{nid[n.id]} [{', '.join(attrs)}];"
 
+    members = _members(graph)
     for g in graph.groups:
         lines.append(f"  subgraph cluster_{gid[g.id]} {{")
         lines.append(f"    label={dot_string(g.label)};")
         lines.append('    style=rounded; color="#888888";')
-        lines.extend(node_line(n, "    ") for n in graph.nodes if n.group == g.id)
+        lines.extend(node_line(n, "    ") for n in members.get(g.id, ()))
         lines.append("  }")
     lines.extend(node_line(n, "  ") for n in graph.nodes if n.group not in gid)
     for e in graph.edges:
