@@ -248,9 +248,15 @@ def recommend(
         import shutil
 
         text = FORMATTERS["table"](rec, explain=explain, width=shutil.get_terminal_size().columns, color=True)
+    elif name == "json" and (out is None or str(out) == "-"):
+        from .formatters import json_chunks
+
+        sys.stdout.writelines(json_chunks(rec))  # as it is made: never the whole text in memory
+        text = None
     else:
         text = FORMATTERS[name](rec, explain=explain)
-    _emit(text, out, force)
+    if text is not None:
+        _emit(text, out, force)
     if fail_on is not None and _findings_at_or_above(rec, fail_on.value):
         raise typer.Exit(EXIT_FAIL)
 
