@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import re
 import stat
@@ -304,7 +305,12 @@ class _Builder:
         construct = {"bool": _constructor.construct_yaml_bool, "int": _constructor.construct_yaml_int,
                      "float": _constructor.construct_yaml_float}[kind]
         try:
-            return construct(node)
+            result = construct(node)
+            if kind == "float" and not math.isfinite(result):  # .nan, .inf: no value of advisor's is either
+                self._bad_value(node, path, f"{value!r} is not a finite number", "a finite number, e.g. 2.5",
+                                "give the number itself")
+                return value
+            return result
         except (ValueError, IndexError, KeyError, TypeError, OverflowError):
             shown = value if len(value) <= 40 else value[:37] + "..."
             self._bad_value(node, path, f"{shown!r} is not a valid !!{kind}", _TAG_FORMS[kind],
