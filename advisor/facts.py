@@ -240,20 +240,31 @@ def _shards(c: FlowContext) -> int:
 
 
 # -- cost.* : list prices at the flow's average rate (advisor/cost.py, data/prices.yaml) -----------------------------
-def _cost(c: FlowContext, name: str) -> float | None:
-    """One of the cost model's facts; the model is imported, and run for the flow, only when a rule asks."""
-    if "cost" not in c.memo:
-        from .cost import orchestrator_cost_facts
+def _cost(c: FlowContext, name: str) -> float | bool | None:
+    """One of the cost model's facts; the model is imported, and run for the flow and the decision the fact is
+    about, only when a rule asks."""
+    part = name.split(".")[1]
+    key = f"cost.{part}"
+    if key not in c.memo:
+        from . import cost
 
-        c.memo["cost"] = orchestrator_cost_facts(c.flow, c.workload.region)
-    return c.memo["cost"].get(name)
+        c.memo[key] = (cost.orchestrator_cost_facts if part == "orchestrator" else cost.compute_cost_facts)(
+            c.flow, c.workload.region)
+    return c.memo[key].get(name)
 
 
+_MATERIAL = "(cost.model.material: rules/README.md, standing of reasons)"
 for _name, _unit, _desc in [
     ("cost.orchestrator.standard_monthly", "usd", "Step Functions Standard for this flow, per month"),
     ("cost.orchestrator.express_monthly", "usd", "Step Functions Express for this flow, per month"),
     ("cost.orchestrator.standard_over_express_ratio", "ratio", "Standard's monthly cost over Express's"),
     ("cost.orchestrator.express_saving_monthly", "usd", "what Express saves over Standard, per month"),
+    ("cost.orchestrator.express_saving_material", "bool", f"Express saves a material amount {_MATERIAL}"),
+    ("cost.orchestrator.standard_saving_material", "bool", f"Standard saves a material amount {_MATERIAL}"),
+    ("cost.compute.lambda_monthly", "usd", "the flow's steps on Lambda, per month"),
+    ("cost.compute.fargate_monthly", "usd", "the flow's steps on Fargate, per month"),
+    ("cost.compute.fargate_over_lambda_ratio", "ratio", "Fargate's monthly cost over Lambda's"),
+    ("cost.compute.fargate_saving_material", "bool", f"Fargate saves a material amount {_MATERIAL}"),
 ]:
     fact(_name, _unit, _desc)(lambda c, n=_name: _cost(c, n))
 
