@@ -305,29 +305,31 @@ def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, F
                            + "; ".join(f"{o}: {', '.join(f.rule.id for f in fs)}" for o, fs in excluded.items())
                            + "). advisor chose by preference among all options: revisit the workload's numbers "
                            "or split the flow.", [])
-    ranked = sorted(left, key=lambda o: (*(-tiers[t][o] for t in _TIERS), options.index(o)))
+    rank = lambda o: (*(-tiers[t][o] for t in _TIERS), options.index(o))  # noqa: E731
+    ranked = sorted(left, key=rank)
     choice = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
-    decided_by, reason = _reason(choice, runner_up, tiers, weighed, trace, bool(excluded))
+    # the limit that matters most: the one that removed the option the preferences would otherwise have chosen
+    limit = excluded[min(excluded, key=rank)][0].because if excluded else None
+    decided_by, reason = _reason(choice, runner_up, tiers, weighed, limit)
     return Decision(decision, choice, runner_up, reason, scores,
                     {o: excluded[o] for o in options if o in excluded}, trace, decided_by), conflict
 
 
-def _reason(choice, runner_up, tiers, weighed, trace, narrowed) -> tuple[str, str]:
+def _reason(choice, runner_up, tiers, weighed, limit: str | None) -> tuple[str, str]:
     """The standing that decided and the sentence that says why: the rule of the deciding standing that sets the
-    choice furthest apart from the runner-up, prefixed, below guidance, by the standings that tied."""
+    choice furthest apart from the runner-up, prefixed, below guidance, by the standings that tied; when the limits
+    left one option, the limit that removed the option preferred most."""
     if runner_up is None:
-        if narrowed:  # the limits left one option
-            return "limit", next(f for f in trace if f.rule.kind == "limit").because
-        return "simplicity", f"{choice} is the only option."
+        return ("limit", limit) if limit else ("simplicity", f"{choice} is the only option.")
     decided_by = next((t for t in _TIERS if tiers[t][choice] != tiers[t][runner_up]), None)
     if decided_by is None:
         support = [f for _, f in weighed if f.rule.then["prefer"].get(choice, 0) > 0]
         if support:  # the best-supported options tie: the first of them is the simplest
             best = max(support, key=lambda f: f.rule.then["prefer"][choice])
             return "simplicity", best.because
-        if narrowed:
-            return "limit", next(f for f in trace if f.rule.kind == "limit").because
+        if limit:
+            return "limit", limit
         return "simplicity", f"No rule favoured another option; {choice} is the simplest option left."
 
     def margin(f: Firing) -> float:
@@ -376,6 +378,9 @@ def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
     c = {d: decided[d].choice for d in DECISION_ORDER}
     worker = "fargate-task" if c["compute"] == "fargate" else "lambda"
     orchestrated = c["orchestrator"] != "none"
+    # steps that say what they need: only those beyond Lambda run as tasks (a workflow runs the rest on Lambda)
+    tasks = set(facts.task_steps(flow)) if orchestrated and worker == "fargate-task" else set()
+    on = (lambda step: "fargate-task" if step in tasks else "lambda") if tasks else (lambda step: worker)
     first = "state-machine" if orchestrated else f"{worker}:{flow.steps[0]}"
     out: list[Hop] = []
     source, service, model, mode = _ENTRY_HOP[c["entry"]]
@@ -390,7 +395,7 @@ def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
     out.append(Hop(source, first, service, model, mode))
     if orchestrated:
         for step in flow.steps:
-            if worker == "lambda":
+            if on(step) == "lambda":
                 out.append(Hop("state-machine", f"lambda:{step}", "stepfunctions", "push", "sync"))
             else:
                 out.append(Hop("state-machine", f"fargate-task:{step}", "stepfunctions-ecs-sync", "push", "sync"))
