@@ -211,7 +211,7 @@ def build_document(answers: Mapping[str, Any], *, schema_ref: str | None = None,
             raise ValueError(f"unknown answers {sorted(unknown)}")
         first, group = True, None
         for q in FLOW_QUESTIONS:
-            if q.key not in flow:
+            if q.key not in flow or flow[q.key] is None:  # an optional question left empty
                 continue
             head, _, sub = q.key.partition(".")
             value = f"{scalar(flow[q.key])}  # {q.comment}"
