@@ -351,7 +351,22 @@ for _d in DECISION_ORDER:
         lambda c, d=_d: c.upstream.get(d))
 
 
-LIVE = frozenset(n for d in DECISION_ORDER for n in (f"decision.{d}", f"upstream.{d}"))
+@fact("decision.poller", "text", "what polls the flow's source, given the compute and orchestrator chosen")
+def _poller(c: FlowContext) -> str | None:
+    """So that an entry's sentence names the reader that is built (as ``advisor scaffold`` builds it): Lambda's
+    event source mapping, handing each batch to the first step, to a function that starts the workflow, or to one
+    that runs the Fargate task."""
+    compute, orchestrator = c.decisions.get("compute"), c.decisions.get("orchestrator")
+    if compute is None or orchestrator is None:
+        return None
+    if orchestrator != "none":
+        return "Lambda's event source mapping (its function starts the workflow)"
+    if compute == "fargate":
+        return "Lambda's event source mapping (its function runs the Fargate task)"
+    return "Lambda's event source mapping"
+
+
+LIVE = frozenset([n for d in DECISION_ORDER for n in (f"decision.{d}", f"upstream.{d}")] + ["decision.poller"])
 """Facts that change while a flow is decided (its own and its upstream's choices): never cached."""
 
 
