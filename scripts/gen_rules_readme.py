@@ -68,7 +68,7 @@ A stated need is never outvoted by a preference of lower standing, whatever the 
 | standing | who has it | example |
 |---|---|---|
 | `limit` | every `kind: limit` rule: a hard fact of AWS | a step over 15 minutes cannot run on Lambda (C101) |
-| `need` | preferences marked `standing: need`: what the workload states it needs and AWS documents one option for | exactly-once, non-idempotent work and per-execution history on Standard (O206, O207) |
+| `need` | preferences marked `standing: need`: what the workload states it needs and AWS documents one option for | exactly-once, non-idempotent work and per-execution history on Standard (O206, O207); compensation, a person's or a system's reply, a global timeout or an audit trail orchestrated (O102-O105, O112) |
 | `guidance` | every other preference (the default): AWS's documented default for the situation | an event bus between bounded contexts (M214) |
 | `cost` | preferences of the cost area (`K`), or marked `standing: cost`: the cost model's numbers | Fargate at a third of Lambda's cost for steady load (K102) |
 | `simplicity` | preferences marked `standing: simplicity`, then the order of the options | no orchestrator before one, Lambda before Fargate |

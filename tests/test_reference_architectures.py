@@ -151,6 +151,13 @@ SCENARIOS = {
         {"orchestrator": "step-functions-express", "entry": "api-sync"},
         "Step Functions 'Choosing workflow type': synchronous Express executions run at most once; aws-facts 2.1",
         findings=("O306",)),
+    "one-step-refund-with-an-audit-history": Scenario(
+        ("{name: refund, trigger: queue, traffic: {average: 1/min}, duration: 2s, consumers: [ledger, notify],"
+         " needs: {audit: true}}",),
+        {"composition": "orchestration", "orchestrator": "step-functions-standard"},
+        "aws-facts 1.3: orchestration when a flow needs per-instance visibility/audit, even against the guidance"
+        " that one step and independent consumers are choreographed; 2.1: Standard keeps the history",
+        decided_by={"composition": "need", "orchestrator": "need"}),
     "express-starts-beyond-their-quota": Scenario(
         ("{name: enrich-telemetry, trigger: stream, traffic: {average: 6k/s, peak: 9k/s, pattern: steady},"
          " duration: 100ms, steps: [parse, enrich, store], coupling: tight}",),
