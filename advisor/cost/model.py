@@ -654,36 +654,37 @@ def material(cheaper: Decimal, dearer: Decimal) -> bool:
     return dearer - cheaper >= MATERIAL_USD and cheaper * MATERIAL_RATIO <= dearer
 
 
-def orchestrator_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
-                            prices: PriceTable | None = None) -> dict[str, float]:
-    """The ``cost.orchestrator.*`` facts alone (the engine's K101 needs only these, for many flows)."""
-    est = lambda o: estimate_option(flow, "orchestrator", o, region, memory_mb=memory_mb,  # noqa: E731
+def _pair_facts(flow: Flow, region: str, memory_mb: int, prices: PriceTable | None, decision: str,
+                x: tuple[str, str], y: tuple[str, str]) -> dict[str, float | bool]:
+    """Two options of one decision compared: ``cost.<decision>.`` {x}_monthly, {y}_monthly, {x}_over_{y}_ratio,
+    {y}_saving_monthly (x minus y) and whether either saves a material amount. ``x`` and ``y`` are (option,
+    short name)."""
+    est = lambda o: estimate_option(flow, decision, o, region, memory_mb=memory_mb,  # noqa: E731
                                     prices=prices).monthly_usd
-    std, exp = est("step-functions-standard"), est("step-functions-express")
+    (xo, xn), (yo, yn) = x, y
+    xv, yv = est(xo), est(yo)
+    p = f"cost.{decision}."
     return {
-        "cost.orchestrator.standard_monthly": float(std),
-        "cost.orchestrator.express_monthly": float(exp),
-        "cost.orchestrator.standard_over_express_ratio": _ratio(std, exp),
-        "cost.orchestrator.express_saving_monthly": float(std - exp),
-        "cost.orchestrator.express_saving_material": material(exp, std),
-        "cost.orchestrator.standard_saving_material": material(std, exp),
+        f"{p}{xn}_monthly": float(xv),
+        f"{p}{yn}_monthly": float(yv),
+        f"{p}{xn}_over_{yn}_ratio": _ratio(xv, yv),
+        f"{p}{yn}_saving_monthly": float(xv - yv),
+        f"{p}{yn}_saving_material": material(yv, xv),
+        f"{p}{xn}_saving_material": material(xv, yv),
     }
+
+
+def orchestrator_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                            prices: PriceTable | None = None) -> dict[str, float | bool]:
+    """The ``cost.orchestrator.*`` facts alone (the engine's K101 and K103 need only these, for many flows)."""
+    return _pair_facts(flow, region, memory_mb, prices, "orchestrator", ("step-functions-standard", "standard"),
+                       ("step-functions-express", "express"))
 
 
 def compute_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
                        prices: PriceTable | None = None) -> dict[str, float | bool]:
-    """The ``cost.compute.*`` facts alone (the engine's K102 and K104)."""
-    est = lambda o: estimate_option(flow, "compute", o, region, memory_mb=memory_mb,  # noqa: E731
-                                    prices=prices).monthly_usd
-    lam, far = est("lambda"), est("fargate")
-    return {
-        "cost.compute.lambda_monthly": float(lam),
-        "cost.compute.fargate_monthly": float(far),
-        "cost.compute.fargate_over_lambda_ratio": _ratio(far, lam),
-        "cost.compute.lambda_saving_monthly": float(far - lam),
-        "cost.compute.fargate_saving_material": material(far, lam),
-        "cost.compute.lambda_saving_material": material(lam, far),
-    }
+    """The ``cost.compute.*`` facts alone (the engine's K102)."""
+    return _pair_facts(flow, region, memory_mb, prices, "compute", ("fargate", "fargate"), ("lambda", "lambda"))
 
 
 def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
