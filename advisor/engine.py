@@ -267,7 +267,8 @@ _DECIDER = {"cost": "the cost model decides", "simplicity": "the simpler option 
 
 def tie_prefix(decided_by: str, choice: str, runner_up: str) -> str:
     """What a reason decided below guidance starts with: which standings tied and which one decided."""
-    tied = " and ".join(_TIER_NAMES[t] for t in _TIERS[:_TIERS.index(decided_by)])
+    tied = ", ".join(_TIER_NAMES[t] for t in _TIERS[:_TIERS.index(decided_by)])
+    tied = " and ".join(tied.rsplit(", ", 1))
     return f"{choice} and {runner_up} tie on {tied}; {_DECIDER[decided_by]}: "
 
 
@@ -325,9 +326,9 @@ def _reason(choice, runner_up, tiers, weighed, limit: str | None) -> tuple[str, 
     decided_by = next((t for t in _TIERS if tiers[t][choice] != tiers[t][runner_up]), None)
     if decided_by is None:
         support = [f for _, f in weighed if f.rule.then["prefer"].get(choice, 0) > 0]
-        if support:  # the best-supported options tie: the first of them is the simplest
+        if support:  # the best-supported options tie on every standing: the first of them is the simplest
             best = max(support, key=lambda f: f.rule.then["prefer"][choice])
-            return "simplicity", best.because
+            return "simplicity", tie_prefix("simplicity", choice, runner_up) + best.because
         if limit:
             return "limit", limit
         return "simplicity", f"No rule favoured another option; {choice} is the simplest option left."

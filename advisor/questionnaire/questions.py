@@ -213,7 +213,7 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
     Question("source_event", "Which AWS service event starts it?",
              "an AWS service's own event, e.g. aws.mediaconvert: MediaConvert Job State Change (an EventBridge "
              "rule on the default bus starts the flow)", "text", "the AWS service event that starts it",
-             lambda ctx: "aws.s3: Object Created", applies=_source_event_applies),
+             lambda ctx: "aws.mediaconvert: MediaConvert Job State Change", applies=_source_event_applies),
     Question("api", "What style of API?", "http for most web APIs; rest, graphql, or websocket for two-way "
              "connections", "choice", "style of the API", lambda ctx: "http", applies=_is("api"),
              choices=lambda ctx: API_STYLES),
