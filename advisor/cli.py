@@ -258,6 +258,8 @@ def rules_show(
             raise UserError(Problem(f"there is no rule {rule_id}", None, "ID", "an id that 'advisor rules list' shows",
                                     did_you_mean(rule_id.upper(), [r.id for r in catalog.rules])))
     typer.echo(f"# {rule.file}")
+    if rule.standing and not rule.standing_given:
+        typer.echo(f"# standing: {rule.standing} (derived from its kind and area; rules/README.md)")
     sys.stdout.write(dumps(rule.to_dict()))
     try:
         from .resources import data_dir

@@ -445,3 +445,12 @@ def test_output_file_is_not_overwritten_when_it_differs(tmp_path):
     assert refused.exit_code == 2 and out.read_bytes() == first + b"my notes\n"
     assert invoke("recommend", wl, "--format", "markdown", "-o", out, "--force").exit_code == 0
     assert out.read_bytes() == first
+
+
+def test_rules_show_says_the_standing_of_a_preference():
+    """rules/README.md: a K rule has the standing of cost unless it says otherwise; O206 says need."""
+    derived = invoke("rules", "show", "K102")
+    assert derived.exit_code == 0 and "# standing: cost (derived" in derived.stdout
+    given = invoke("rules", "show", "O206")
+    assert yaml.safe_load(given.stdout.split("\n", 1)[1])["standing"] == "need"
+    assert "# standing:" not in given.stdout, "a written standing is shown as written, once"
