@@ -144,7 +144,8 @@ RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files
 
 
 def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None):
-    """Load, decide, and return (workload, recommendation dict). Raises UserError on bad input."""
+    """Load, decide, and return (workload, recommendation dict of every flow). Raises UserError on bad input,
+    and when ``flow`` names no flow of the file."""
     from .engine import advise
     from .rules import load_catalog
     from .workload import load
@@ -160,7 +161,6 @@ def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[
 
             raise UserError(Problem(f"there is no flow named '{flow}' in {file}", None, "--flow",
                                     "one of " + ", ".join(names), did_you_mean(flow, names)))
-        rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
     return workload, rec
 
 
@@ -179,7 +179,9 @@ def recommend(
     rules_dir: Optional[List[Path]] = RulesDirs,
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on",
                                                help="Exit 1 when a finding of this severity or above is found."),
-    flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow.", metavar="NAME"),
+    flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow's decisions (the markdown "
+                                                           "diagram still shows the whole workload).",
+                                       metavar="NAME"),
     explain: bool = typer.Option(False, "--explain", help="Show every rule that fired (table and markdown)."),
     with_cost: Optional[bool] = typer.Option(None, "--cost/--no-cost",
                                              help="Show the monthly cost of each option (default: on for table and "
@@ -204,7 +206,9 @@ def recommend(
     if name == "markdown":
         from .diagram import architecture_graph, to_mermaid
 
-        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
+        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))  # the whole workload, --flow or not
+    if flow is not None:  # after cost and diagram, which need every flow the chosen one links to
+        rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
     if name == "table" and out is None and sys.stdout.isatty():
         import shutil
 
