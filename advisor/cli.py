@@ -242,25 +242,28 @@ def rules_list(rules_dir: Optional[List[Path]] = RulesDirs) -> None:
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: str = typer.Argument(..., help="The rule id, e.g. C101.", metavar="ID"),
+    rule_id: str = typer.Argument(..., help="The rule id or name, e.g. C101 or compute.step_longer_than_lambda_limit.",
+                                  metavar="ID|NAME"),
     rules_dir: Optional[List[Path]] = RulesDirs,
 ) -> None:
     """Show one rule: its condition, effect, explanation, references and test cases.
 
-    Example: advisor rules show C101
+    Example: advisor rules show C101   (or: advisor rules show compute.step_longer_than_lambda_limit)
     """
     from .rules import load_catalog
     from .yamlio import dumps
 
     with user_errors():
         catalog = load_catalog(tuple(rules_dir or ()))
-        rule = catalog.by_id(rule_id.upper())
+        rule = catalog.find(rule_id)
         if rule is None:
             from .errors import Problem
             from .schemacheck import did_you_mean
 
-            raise UserError(Problem(f"there is no rule {rule_id}", None, "ID", "an id that 'advisor rules list' shows",
-                                    did_you_mean(rule_id.upper(), [r.id for r in catalog.rules])))
+            known = [r.name for r in catalog.rules] if "." in rule_id else [r.id for r in catalog.rules]
+            raise UserError(Problem(f"there is no rule {rule_id}", None, "ID|NAME",
+                                    "an id or a name that 'advisor rules list' shows",
+                                    did_you_mean(rule_id if "." in rule_id else rule_id.upper(), known)))
     typer.echo(f"# {rule.file}")
     sys.stdout.write(dumps(rule.to_dict()))
     try:

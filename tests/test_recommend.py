@@ -363,6 +363,13 @@ def test_rules_list_show_and_facts():
     body = yaml.safe_load(shown.stdout.split("\n", 1)[1])
     assert body["id"] == "C101" and body["then"] == {"decision": "compute", "exclude": ["lambda"]}
 
+    by_name = invoke("rules", "show", "compute.step_longer_than_lambda_limit")
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.stdout == shown.stdout, "the name that 'rules list' prints shows the same rule"
+    assert invoke("rules", "show", "c101").stdout == shown.stdout
+    typo = invoke("rules", "show", "compute.step_longer_than_lambda_limt")
+    assert typo.exit_code == 2 and "did you mean 'compute.step_longer_than_lambda_limit'" in typo.stderr
+
     missing = invoke("rules", "show", "C1O1")
     assert missing.exit_code == 2 and "there is no rule C1O1" in missing.stderr and "C101" in missing.stderr
 
