@@ -52,3 +52,23 @@ def validators():
     from scaffold_helpers import Validators
 
     return Validators()
+
+
+@pytest.fixture(scope="session")
+def example_apps(tmp_path_factory) -> dict[str, Path]:
+    """The SAM app of every examples/*.yaml and of tests/fixtures/apps/*.yaml, scaffolded once by the
+    CLI (the engine's recommendation, as a user gets it) into one folder: name -> app folder.
+
+    Expensive checks of generated apps (cfn-lint, the SAM translator, checkov) read these instead of generating
+    their own. Mark a test that uses it ``@pytest.mark.xdist_group("example-apps")`` so that pytest-xdist runs it
+    on the worker that already built them.
+    """
+    root = tmp_path_factory.mktemp("example-apps")
+    apps = {}
+    for wl in sorted((REPO / "examples").glob("*.yaml")) + sorted((FIXTURES / "apps").glob("*.yaml")):
+        out = root / wl.stem
+        proc = subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"scaffold {wl}: {proc.stderr}"
+        apps[wl.stem] = out
+    return apps

@@ -16,6 +16,9 @@ from advisor.workload import load  # noqa: E402
 
 TIMEOUT = 20
 
+# the tests share a module fixture: keep them on one pytest-xdist worker (README: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("init-pty")
+
 
 def init_command() -> list[str]:
     """``python -m advisor init`` once the CLI has it, else this module's own entry point."""

@@ -13,6 +13,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# the tests share a module fixture: keep them on one pytest-xdist worker (README: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("wheel")
+
 
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory):

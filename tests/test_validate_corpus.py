@@ -20,7 +20,6 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,21 +76,13 @@ def _run(path: Path, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=HARD_TIMEOUT_S)
 
 
-@pytest.fixture(scope="module")
-def bad_results(tmp_path_factory) -> dict[Path, tuple[subprocess.CompletedProcess, Path]]:
-    """Every bad file validated by its own process, one per core at a time."""
-    def one(path: Path):
-        cwd = tmp_path_factory.mktemp(path.stem)
-        return path, (_run(path, cwd), cwd)
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return dict(pool.map(one, BAD_FILES))
-
-
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
-def test_bad_file(path: Path, bad_results):
+def test_bad_file(path: Path, tmp_path):
+    """Each bad file in its own process (one test each, so pytest-xdist spreads them over the cores)."""
     head = _header(path)
-    proc, cwd = bad_results[path]
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    proc = _run(path, cwd)
     errors = _assert_clean_failure(proc, str(path))
     prefix = f"{path}:{head['at']}: " + ("" if head["field"] == "-" else f"{head['field']}: ")
     matching = [e for e in errors if e.startswith(prefix) and head["expect"] in e]
