@@ -344,23 +344,28 @@ def cost(
     file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
     region: Optional[str] = typer.Option(None, "--region", help="Price in this region (default: the workload's)."),
     fmt: CostFormat = typer.Option(CostFormat.table, "--format", "-f", help="table, json or markdown."),
-    memory: int = typer.Option(512, "--memory", min=128, max=10240, help="MB per function or task."),
+    memory: Optional[int] = typer.Option(None, "--memory", min=128, max=10240,
+                                         help="MB per function (default: what the scaffold's functions get)."),
+    detail: bool = typer.Option(False, "--detail", help="Every option of every decision, with its billed "
+                                                        "quantities and assumptions (table and markdown)."),
     rules_dir: Optional[List[Path]] = RulesDirs,
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     force: bool = Force,
 ) -> None:
-    """Monthly cost of every option of every decision, per flow and service, with the assumptions stated.
+    """Monthly cost of the recommended options, per service and per flow, with the assumptions stated;
+    --detail adds every other option of every decision, line by line.
 
-    Example: advisor cost workload.yaml --format markdown
+    Example: advisor cost workload.yaml --detail --format markdown
     """
     from . import cost as costs
 
     with user_errors():
         workload, rec = _recommendation(file, rules_dir)
-        estimate = costs.estimate_workload(workload, rec, region=region, memory_mb=memory)
+        estimate = costs.estimate_workload(workload, rec, region=region,
+                                           memory_mb=memory or costs.DEFAULT_MEMORY_MB)
     if estimate.table.get("warning"):
         typer.echo(f"warning: {estimate.table['warning']}", err=True)
-    _emit(costs.format_cost(estimate, fmt.value), out, force)
+    _emit(costs.format_cost(estimate, fmt.value, detail=detail), out, force)
 
 
 # --- scaffold ---------------------------------------------------------------------------------------------------
