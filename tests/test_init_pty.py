@@ -45,21 +45,22 @@ def answer(child, key: str, text: str) -> None:
 
 # (question key, answer) for the shop of examples/e02-shop.yaml; "" keeps the default
 SHOP = [
-    ("name", "shop"),
-    ("name", "checkout"), ("trigger", "api"), ("api", ""), ("auth", "users"), ("caller_waits", "yes"),
+    ("name", "shop"), ("region", ""),
+    ("name", "checkout"), ("context", "orders"), ("trigger", "api"), ("api", ""), ("auth", "users"), ("caller_waits", "yes"),
     ("traffic.average", "5/s"), ("traffic.peak", "400/s"), ("traffic.pattern", "spiky"), ("duration", "8s"),
     ("steps", "validate-cart, charge-card, reserve-stock"), ("longest_step", ""), ("coupling", "yes"),
     ("consumers", "shipping, email, analytics"),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", "yes"), ("needs.human_approval", ""),
-    ("needs.content_filtering", ""), ("external_targets", ""), ("message_size", ""), ("data", "relational"),
+    ("needs.content_filtering", ""), ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""),
+    ("data", "relational"),
     (None, "yes"),
-    ("name", "ship-order"), ("trigger", ""), ("after", ""), ("traffic.average", ""), ("traffic.peak", ""),
+    ("name", "ship-order"), ("context", "shipping"), ("trigger", ""), ("after", ""), ("traffic.average", ""), ("traffic.peak", ""),
     ("traffic.pattern", ""), ("duration", "2d"), ("steps", "pick, pack, hand-to-carrier"), ("longest_step", "30s"),
     ("coupling", ""), ("consumers", ""),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", ""), ("needs.human_approval", "yes"),
-    ("external_targets", ""), ("message_size", ""), ("data", ""),
+    ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""), ("data", ""),
     (None, "no"),
 ]
 
@@ -135,7 +136,9 @@ def test_invalid_answers_are_reasked(tmp_path):
     child.expect_exact("error: 'My Shop' is not a valid name")
     child.expect_exact("(try 'my-shop')")
     answer(child, "name", "my-shop")
+    answer(child, "region", "")
     answer(child, "name", "thumbs")
+    answer(child, "context", "")
     answer(child, "trigger", "webhook")
     child.expect_exact("error: 'webhook' is not one of: api, schedule, upload")
     answer(child, "trigger", "upload")
@@ -150,7 +153,8 @@ def test_invalid_answers_are_reasked(tmp_path):
     child.expect_exact("cannot read 'soon' as a duration")
     answer(child, "duration", "3s")
     for key in ("steps", "longest_step", "consumers", "needs.ordering", "needs.exactly_once", "needs.replay",
-                "needs.audit", "needs.timeouts", "needs.human_approval", "external_targets", "message_size", "data"):
+                "needs.audit", "needs.timeouts", "needs.human_approval", "external_targets", "downstream_limit",
+                "message_size", "data"):
         answer(child, key, "")
     child.expect_exact("Add another flow? [")
     child.sendline("")
@@ -164,7 +168,7 @@ def test_invalid_answers_are_reasked(tmp_path):
 
 def test_ctrl_c_midway_leaves_no_file(tmp_path):
     child = spawn(tmp_path, "w.yaml")
-    drive(child, SHOP[:8])  # up to traffic.peak
+    drive(child, SHOP[:10])  # up to traffic.peak
     child.expect_exact("traffic.pattern [")  # wait for the next prompt, then interrupt it
     child.sendintr()
     child.expect_exact("aborted, nothing written")

@@ -108,7 +108,7 @@ def test_every_error_of_a_file_at_once(run_cli, tmp_path):
         "flows:\n"                                      # 4
         "  - name: checkout\n"                          # 5
         "    trigger: apii\n"                           # 6
-        "    duration: 8 secs\n"                        # 7
+        "    duration: 8 parsecs\n"                        # 7
         "    traffic: {average: 5/s, peak: 1/s}\n"      # 8
         "  - name: ship\n"                              # 9
         "    trigger: event\n"                          # 10
@@ -126,7 +126,7 @@ def test_every_error_of_a_file_at_once(run_cli, tmp_path):
         ("2:7", "name: ", "cannot read 'Shop'"),
         ("3:1", "colour: ", "unknown key 'colour'"),
         ("6:14", "flows[0].trigger: ", "did you mean 'api'"),
-        ("7:15", "flows[0].duration: ", "cannot read '8 secs'"),
+        ("7:15", "flows[0].duration: ", "cannot read '8 parsecs'"),
         ("8:35", "flows[0].traffic.peak: ", "below the average"),
         ("11:12", "flows[1].after: ", "no flow named 'nowhere'"),
         ("13:19", "flows[1].longest_step: ", "longer than the whole flow"),

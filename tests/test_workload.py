@@ -284,7 +284,8 @@ def test_one_error_per_problem():
     """A value the schema rejects is not reported again by the normaliser."""
     found = errors(wl("{name: a, trigger: api, duration: forever}"))
     assert found == ["w.yaml:4:39: flows[0].duration: cannot read 'forever'; expected a duration: a number of "
-                     "seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"]
+                     "seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d; plain forms such as "
+                     "'2 seconds' or '1 hour 30 minutes' are read too"]
 
 
 @pytest.mark.parametrize("text, fragment", [
