@@ -92,7 +92,8 @@ def _summary_rows(wc: WorkloadCost) -> list[list[str]]:
 SUMMARY_COLUMNS = ("flow", "executions/month", *SUMMARY_DECISIONS, "USD/month")
 
 
-def _summary_markdown(wc: WorkloadCost) -> str:
+def _markdown_head(wc: WorkloadCost) -> list[str]:
+    """Title, the stale-table warning and the total per service, in Markdown."""
     out = [f"# {_header(wc)[0]}", ""]
     if wc.table.get("warning"):
         out += [f"> **Warning:** {wc.table['warning']}", ""]
@@ -100,6 +101,11 @@ def _summary_markdown(wc: WorkloadCost) -> str:
         out += ["## Total of the recommended options", "", "| service | USD/month |", "|---|---:|"]
         out += [f"| {s} | {_usd(v)} |" for s, v in wc.per_service().items()]
         out += [f"| **total** | **{_usd(wc.monthly_usd or 0)}** |", ""]
+    return out
+
+
+def _summary_markdown(wc: WorkloadCost) -> str:
+    out = _markdown_head(wc)
     out += ["## Per flow (the recommended options)", "", "| " + " | ".join(SUMMARY_COLUMNS) + " |",
             "|---|---:|" + "---|" * len(SUMMARY_DECISIONS) + "---:|"]
     out += ["| " + " | ".join(row) + " |" for row in _summary_rows(wc)]
@@ -107,14 +113,15 @@ def _summary_markdown(wc: WorkloadCost) -> str:
     return "\n".join(out)
 
 
-def _summary_table(wc: WorkloadCost) -> str:
+def _console_head(wc: WorkloadCost, width: int):
+    """A plain rich console writing to a buffer, with the title, the warning and the total per service printed."""
     import io
 
     from rich.console import Console
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, width=160, color_system=None, force_terminal=False, highlight=False)
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False)
     for line in _header(wc):
         console.print(line, markup=False)
     if wc.lines is not None:
@@ -125,6 +132,13 @@ def _summary_table(wc: WorkloadCost) -> str:
             tot.add_row(s, _usd(v))
         tot.add_row("total", _usd(wc.monthly_usd or 0))
         console.print(tot)
+    return buf, console
+
+
+def _summary_table(wc: WorkloadCost) -> str:
+    from rich.table import Table
+
+    buf, console = _console_head(wc, width=160)
     flows = Table(title="Per flow (the recommended options)")
     for col in SUMMARY_COLUMNS:
         flows.add_column(col, justify="right" if col in ("executions/month", "USD/month") else "left")
@@ -147,13 +161,7 @@ def _header(wc: WorkloadCost) -> list[str]:
 
 
 def _markdown(wc: WorkloadCost) -> str:
-    out = [f"# {_header(wc)[0]}", ""]
-    if wc.table.get("warning"):
-        out += [f"> **Warning:** {wc.table['warning']}", ""]
-    if wc.lines is not None:
-        out += ["## Total of the recommended options", "", "| service | USD/month |", "|---|---:|"]
-        out += [f"| {s} | {_usd(v)} |" for s, v in wc.per_service().items()]
-        out += [f"| **total** | **{_usd(wc.monthly_usd or 0)}** |", ""]
+    out = _markdown_head(wc)
     for fc in wc.flows:
         out += [f"## Flow `{fc.flow}`", "", "| decision | option | chosen | USD/month |", "|---|---|---|---:|"]
         out += [f"| {d} | {o} | {m} | {_usd(v)} |" for f, d, o, m, v in _rows(wc) if f == fc.flow]
@@ -174,23 +182,9 @@ def _markdown(wc: WorkloadCost) -> str:
 
 
 def _table(wc: WorkloadCost) -> str:
-    import io
-
-    from rich.console import Console
     from rich.table import Table
 
-    buf = io.StringIO()
-    console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
-    for line in _header(wc):
-        console.print(line, markup=False)
-    if wc.lines is not None:
-        tot = Table(title="Total of the recommended options", show_lines=False)
-        tot.add_column("service")
-        tot.add_column("USD/month", justify="right")
-        for s, v in wc.per_service().items():
-            tot.add_row(s, _usd(v))
-        tot.add_row("total", _usd(wc.monthly_usd or 0))
-        console.print(tot)
+    buf, console = _console_head(wc, width=120)
     for fc in wc.flows:
         t = Table(title=f"Flow {fc.flow}: {_fmt(fc.executions_per_month)} executions/month")
         for col, just in (("decision", "left"), ("option", "left"), ("chosen", "left"), ("service", "left"),
