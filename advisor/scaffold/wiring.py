@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from ..errors import TemplateError
+from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Join, Ref, Sub
@@ -179,6 +180,9 @@ class FlowBuilder:
             statements += [p.statement() for p in self.channel.publish]
         task_role = app.service_role(base + "Task", "ecs-tasks.amazonaws.com", statements)
         steps = self.flow.steps if self.orchestrated else (self.flow.name,)
+        if self.orchestrated:  # steps that state their needs: only those beyond Lambda become tasks
+            from ..facts import task_steps
+            steps = task_steps(self.flow) or steps
         tasks = {}
         for step in steps:
             directory = app.dirs.claim(snake(f"{self.flow.name}-{step}"), sep="_")
@@ -192,7 +196,8 @@ class FlowBuilder:
                         {"Name": "OUTCOME_SOURCE", "Value": self.workload.name},
                         {"Name": "OUTCOME_DETAIL_TYPE", "Value": f"{self.flow.name}.completed"}]
             td = app.add(app.new_id(base, step, "TaskDefinition"), "AWS::ECS::TaskDefinition", {
-                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "512", "Memory": "1024",
+                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
+                "Cpu": str(sizing().fargate_cpu_units), "Memory": str(sizing().fargate_memory_mb),
                 "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
                 "ExecutionRoleArn": GetAtt(exec_role, "Arn"), "TaskRoleArn": GetAtt(task_role, "Arn"),
                 "ContainerDefinitions": [{
@@ -223,7 +228,7 @@ class FlowBuilder:
         policies: list = []
         steps = []
         for step in flow.steps:
-            if self.fargate:
+            if self.fargate and step in self.ecs["tasks"]:
                 td = self.ecs["tasks"][step]
                 subs[td + "Arn"] = Ref(td)
                 steps.append({"name": step, "kind": "ecs", "ref": td + "Arn"})
@@ -352,6 +357,9 @@ class FlowBuilder:
         handler()
 
     def _event_entry(self, entry: str) -> None:
+        if self.flow.source_event:  # an AWS service's event: a rule on the default bus matches it (A119)
+            source, _, detail_type = (part.strip() for part in self.flow.source_event.partition(":"))
+            return self._own_bus_rule({"source": [source], **({"detail-type": [detail_type]} if detail_type else {})})
         upstream = self.channels.get(self.flow.after)
         if upstream is None:
             raise TemplateError(f"flow {self.flow.name} runs after {self.flow.after}, which has no outcome channel;"
@@ -520,6 +528,7 @@ class FlowBuilder:
         dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
         app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
         common = {"Topics": [Ref(topic)], "StartingPosition": "LATEST",
+                  "BatchSize": sizing().poll["kafka-poll"].batch_size,
                   "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}
         if self.flow.source == "msk":
             cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
@@ -547,6 +556,7 @@ class FlowBuilder:
         if self.flow.source == "rabbitmq":
             access.append({"Type": "VIRTUAL_HOST", "URI": "/"})
         app.add_event(fn.logical_id, "Broker", {"Type": "MQ", "Properties": {
-            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access, "BatchSize": 10}})
+            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access,
+            "BatchSize": sizing().poll["mq-poll"].batch_size}})
         app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}},
                        {"Statement": [{"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)}]})
