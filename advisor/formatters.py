@@ -8,7 +8,7 @@ table uses rich and is meant for a terminal.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Callable
 
 DECISION_TITLES = {
     "composition": "Composition", "orchestrator": "Orchestrator", "channel": "Channel", "entry": "Entry",
@@ -51,15 +51,7 @@ def json_chunks(rec: dict):
 def to_yaml(rec: dict, explain: bool = False) -> str:
     from .yamlio import dumps_data
 
-    return dumps_data(_sorted(rec))
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
+    return dumps_data(rec, sort_keys=True)
 
 
 def _cost(decision: dict, option: str | None) -> str:

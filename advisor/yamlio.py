@@ -389,50 +389,58 @@ def dumps(data: Any, dumper: type[yaml.SafeDumper] = _Dumper) -> str:
 _PLAIN = re.compile(r"^[A-Za-z0-9_./(][A-Za-z0-9_ ./()+,;=<>%$'\-]*$")
 
 
-def dumps_data(data: Any) -> str:
+def dumps_data(data: Any, *, sort_keys: bool = False) -> str:
     """Block-style YAML for plain data (dicts, lists, strings, numbers, booleans, None), written directly.
 
     The same content as :func:`dumps`, which goes through PyYAML's pure-Python representer and emitter at
     about 6 ms a flow: 10,000 flows took over a minute. Here each value is one string operation, and strings
     repeat (option names, rule ids), so each is quoted once. Strings that would not read back as themselves
     plain are written as JSON strings, which YAML reads as double-quoted scalars."""
-    lines: list[str] = []
+    return "".join(yaml_lines(data, sort_keys=sort_keys))
+
+
+def yaml_lines(data: Any, *, sort_keys: bool = False):
+    """The text of :func:`dumps_data` line by line (with its newline), to write as it is made; ``sort_keys``
+    orders every mapping without copying the data."""
     cache: dict = {}
     if isinstance(data, (dict, list, tuple)) and data:
-        _block(data, 0, lines, cache)
+        for line in _block(data, 0, cache, sort_keys):
+            yield line + "\n"
     else:
-        lines.append(_flow_empty(data) if isinstance(data, (dict, list, tuple)) else _scalar_text(data, cache))
-    return "\n".join(lines) + "\n"
+        yield (_flow_empty(data) if isinstance(data, (dict, list, tuple)) else _scalar_text(data, cache)) + "\n"
 
 
 def _flow_empty(value) -> str:
     return "{}" if isinstance(value, dict) else "[]"
 
 
-def _block(value: Any, indent: int, lines: list[str], cache: dict) -> None:
-    """Append the lines of a non-empty mapping or list at ``indent``."""
+def _block(value: Any, indent: int, cache: dict, sort: bool, lead: str | None = None):
+    """The lines of a non-empty mapping or list at ``indent``; ``lead`` replaces the indent of the first line
+    (``- `` when the value is an item of a list)."""
     pad = " " * indent
+    first = pad if lead is None else lead
     if isinstance(value, dict):
-        for k, v in value.items():
+        for k in (sorted(value) if sort else value):
+            v = value[k]
+            prefix, first = first, pad
             key = _scalar_text(k, cache)
             if isinstance(v, dict) and v:
-                lines.append(f"{pad}{key}:")
-                _block(v, indent + 2, lines, cache)
+                yield f"{prefix}{key}:"
+                yield from _block(v, indent + 2, cache, sort)
             elif isinstance(v, (list, tuple)) and v:
-                lines.append(f"{pad}{key}:")
-                _block(v, indent, lines, cache)  # a list under a key sits at the key's indent, as PyYAML does
+                yield f"{prefix}{key}:"
+                yield from _block(v, indent, cache, sort)  # a list under a key sits at the key's indent, as PyYAML
             else:
                 text = _flow_empty(v) if isinstance(v, (dict, list, tuple)) else _scalar_text(v, cache)
-                lines.append(f"{pad}{key}: {text}")
+                yield f"{prefix}{key}: {text}"
         return
     for item in value:
+        prefix, first = first, pad
         if isinstance(item, (dict, list, tuple)) and item:
-            first = len(lines)
-            _block(item, indent + 2, lines, cache)
-            lines[first] = f"{pad}- {lines[first][indent + 2:]}"
+            yield from _block(item, indent + 2, cache, sort, prefix + "- ")
         else:
             text = _flow_empty(item) if isinstance(item, (dict, list, tuple)) else _scalar_text(item, cache)
-            lines.append(f"{pad}- {text}")
+            yield f"{prefix}- {text}"
 
 
 def _scalar_text(value: Any, cache: dict) -> str:
