@@ -145,8 +145,9 @@ class Validators:
         template = json.loads(json.dumps(template))
         for res in template.get("Resources", {}).values():
             props = res.get("Properties", {})
-            if "CodeUri" in props:
-                props["CodeUri"] = "s3://bucket/code.zip"
+            for key in ("CodeUri", "ContentUri"):  # what sam package puts there
+                if key in props:
+                    props[key] = "s3://bucket/code.zip"
             if "DefinitionUri" in props:
                 props["Definition"] = json.loads(files[props.pop("DefinitionUri")])
         try:

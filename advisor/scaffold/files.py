@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import base64
 import json
+import keyword
 import re
 from typing import Any
 
 from .base import App
 from .fragments import load_json, render_text
+from .powertools import needs_idempotency
+
+GLUE_ACTIONS = {"start_execution": "start_workflow", "run_task": "run_task"}  # action -> shared function
 
 SAMPLE = {"id": "order-1", "total": 42.5, "items": ["book"]}
 _UNSAFE = re.compile(r"[^A-Za-z0-9 _.,:()/\-]")
@@ -28,22 +32,65 @@ def _event(kind: str, workload: str, flow: str) -> Any:
     return load_json(f"events/{kind}.json", **{k: values[k] for k in used})
 
 
+def step_name(directory: str) -> str:
+    """The name of the step's function in logic.py: the folder's name, made a safe identifier."""
+    return directory if not keyword.iskeyword(directory) else directory + "_step"
+
+
+def _adapter_tests(fn: Any, step: str, seam: str) -> str:
+    """The generated tests of one adapter: only those that apply to its source (no skipped test)."""
+    values = dict(function_dir=fn.directory, source=fn.source, step=step, seam=seam,
+                  once=str(needs_idempotency(fn.source)))
+    parts = [render_text("tests/adapter/head.py", **values)]
+    sample = {"sqs": "batch", "kinesis": "batch", "dynamodb": "batch", "sns": "records", "s3": "records",
+              "kafka": "records", "mq": "records", "http": "http", "websocket": "websocket",
+              "approval": "approval", "ecs_task": "ecs_task"}.get(fn.source, "single")
+    parts.append(render_text(f"tests/adapter/sample_{sample}.py"))
+    if sample == "batch":
+        parts += [render_text(f"tests/adapter/batch_{fn.source}.py"), render_text("tests/adapter/batch.py")]
+    if needs_idempotency(fn.source):
+        parts.append(render_text("tests/adapter/once.py"))
+    if fn.publish and fn.source not in ("approval", "ecs_task"):
+        parts.append(render_text("tests/adapter/publish.py", publish=fn.publish))
+    if seam == "shared":
+        parts.append(render_text("tests/adapter/action.py"))
+    return "".join(parts)
+
+
 def function_files(app: App, workload_name: str) -> dict[str, bytes]:
+    """Per function: the generated adapter (app.py), the team's logic.py, a sample event, the adapter's
+    tests and the team's first test; once per app: the shared module, the tests' fixtures and requirements."""
     out: dict[str, bytes] = {}
+    if not app.functions:
+        return out
+    out["src/shared/shared.py"] = render_text("handlers/shared.py").encode()
+    out["src/shared/requirements.txt"] = render_text("handlers/requirements.txt").encode()
+    out["tests/conftest.py"] = render_text("tests/conftest.py").encode()
+    out["tests/requirements.txt"] = render_text("tests/requirements.txt").encode()
     for fn in app.functions:
-        values = dict(title=plain(fn.title), source=fn.source, action=fn.action)
-        code = render_text("handlers/common.py", **values)
-        action = "work" if fn.source in ("approval",) else fn.action
-        if fn.source != "approval":
-            code += render_text(f"handlers/actions/{action}.py")
-        code += render_text(f"handlers/sources/{fn.source}.py")
-        out[f"src/{fn.directory}/app.py"] = code.encode()
-        out[f"src/{fn.directory}/requirements.txt"] = b"# runtime dependencies of this function (boto3 is in the runtime)\n"
+        glue = fn.action in GLUE_ACTIONS and fn.source not in ("approval", "ecs_task")
+        step = GLUE_ACTIONS[fn.action] if glue else step_name(fn.directory)
+        kind = fn.action if glue else fn.source if fn.source in ("approval", "ecs_task") else "work"
+        header = render_text("handlers/adapters/header.py", free_text=("title",), title=plain(fn.title),
+                             source=fn.source, action=fn.action,
+                             logic="src/shared/shared.py (no logic.py: this step is glue)" if glue
+                             else f"src/{fn.directory}/logic.py")
+        values = {"source": fn.source} if kind in ("work", "start_execution", "run_task") else {}
+        if not glue:
+            values["step"] = step
+        out[f"src/{fn.directory}/app.py"] = (header + render_text(f"handlers/adapters/{kind}.py", **values)).encode()
+        out[f"src/{fn.directory}/requirements.txt"] = (
+            b"# this function's own dependencies (Powertools comes with the SharedLayer, boto3 with the runtime)\n")
         event = _event(fn.source, workload_name, fn.flow)
         out[f"events/{fn.directory}.json"] = (json.dumps(event, indent=2, sort_keys=True) + "\n").encode()
-        out[f"tests/test_{fn.directory}.py"] = render_text(
-            "tests/test_handler.py", function_dir=fn.directory, source=fn.source, action=fn.action,
-            publish=fn.publish or "none").encode()
+        out[f"tests/test_{fn.directory}_adapter.py"] = _adapter_tests(fn, step, "shared" if glue else "logic").encode()
+        if not glue:
+            logic = "approval" if fn.source == "approval" else "work"
+            out[f"src/{fn.directory}/logic.py"] = render_text(
+                f"handlers/logic/{logic}.py", free_text=("title",), title=plain(fn.title), step=step).encode()
+            test = "logic_approval" if fn.source == "approval" else "logic"
+            out[f"tests/test_{fn.directory}_logic.py"] = render_text(
+                f"tests/{test}.py", function_dir=fn.directory, step=step).encode()
     return out
 
 
