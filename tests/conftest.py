@@ -56,3 +56,24 @@ def validators():
     from scaffold_helpers import Validators
 
     return Validators()
+
+
+@pytest.fixture(scope="session")
+def node_modules(tmp_path_factory):
+    """The npm packages of a generated TypeScript app, installed once per session: those .ci/run installed
+    (NODE_MODULES_FOR_ADVISOR_TESTS), else `npm install` of the generated package.json into a temporary folder."""
+    import shutil
+
+    ready = os.environ.get("NODE_MODULES_FOR_ADVISOR_TESTS")
+    if ready:
+        return Path(ready)
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.fail("the TypeScript scaffold tests need node and npm on PATH (.ci/run checks for them)")
+    package = (Path(__file__).resolve().parent.parent / "templates" / "typescript" / "app" / "package.json")
+    folder = tmp_path_factory.mktemp("node")
+    (folder / "package.json").write_text(package.read_text().replace("{{ name }}", "advisor-test"))
+    proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return folder / "node_modules"
+

@@ -7,14 +7,13 @@ edit to a generated file: merged when it does not overlap the new generation, a 
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from advisor.writer import BASE_DIR
+from scaffold_helpers import assert_app_tests_pass, run_app_tests
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ADDED_FLOW = {"name": "audit-trail", "trigger": "queue", "duration": "1s"}
@@ -36,24 +35,35 @@ def change_workload(path: Path) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
+TEAM_TEST = {"py": "\n\ndef test_the_teams_own_case():\n    assert 1 + 1 == 2\n",
+             "ts": "\ntest('the team\\'s own case', () => assert.equal(1 + 1, 2));\n"}
+ADDED_TEST = {"py": "\n\ndef test_a_case_the_team_added():\n    assert True\n",
+              "ts": "\ntest('a case the team added', () => assert.ok(true));\n"}
+
+
 def team_edits(app: Path) -> dict[Path, bytes]:
-    """Edit one step's logic.py, the team's test of it, and one generated adapter test."""
-    logic = sorted(app.glob("src/*/logic.py"))[0]
-    step = logic.parent.name
+    """Edit one step's logic module, the team's test of it, and one generated adapter test."""
+    logic = sorted([*app.glob("src/*/logic.py"), *app.glob("src/*/logic.ts")])[0]
+    step, ext = logic.parent.name, logic.suffix[1:]
+    comment = "//" if ext == "ts" else "#"
+    code = "payload = { ...payload }; // the team's code" if ext == "ts" else "payload = dict(payload)  # the team's code"
+    todo = f"  {comment} TODO: business logic goes here" if ext == "ts" else f"    {comment} TODO: business logic goes here"
     text = logic.read_text()
-    assert "# TODO" in text
-    logic.write_text(text.replace("    # TODO: business logic goes here", "    payload = dict(payload)  # the team's code\n"
-                                  "    # TODO: business logic goes here"))
-    own_test = app / "tests" / f"test_{step}_logic.py"
-    own_test.write_text(own_test.read_text() + "\n\ndef test_the_teams_own_case():\n    assert 1 + 1 == 2\n")
-    generated = app / "tests" / f"test_{step}_adapter.py"
-    generated.write_text(generated.read_text() + "\n\ndef test_a_case_the_team_added():\n    assert True\n")
+    assert todo in text
+    logic.write_text(text.replace(todo, todo.split(comment)[0] + code + "\n" + todo))
+    own_test = app / "tests" / (f"{step}.logic.test.ts" if ext == "ts" else f"test_{step}_logic.py")
+    own_test.write_text(own_test.read_text() + TEAM_TEST[ext])
+    generated = app / "tests" / (f"{step}.adapter.test.ts" if ext == "ts" else f"test_{step}_adapter.py")
+    generated.write_text(generated.read_text() + ADDED_TEST[ext])
     return {p: p.read_bytes() for p in (logic, own_test, generated)}
 
 
+@pytest.mark.parametrize("runtime", ["python3.13", "nodejs22.x"])
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_team_edits_survive_a_workload_change(example, run_cli, tmp_path):
-    (tmp_path / "workload.yaml").write_bytes(example.read_bytes())
+def test_team_edits_survive_a_workload_change(example, runtime, run_cli, tmp_path, request):
+    data = yaml.safe_load(example.read_text())
+    data["runtime"] = runtime  # the workload chooses the language
+    (tmp_path / "workload.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     app = tmp_path / "app"
     first = scaffold(run_cli, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -71,19 +81,18 @@ def test_team_edits_survive_a_workload_change(example, run_cli, tmp_path):
     assert (app / "template.yaml").read_bytes() != template
     assert "AuditTrail" in (app / "template.yaml").read_text()
     new_step = app / "src" / "audit_trail_audit_trail"
-    assert (new_step / "app.py").is_file() and (new_step / "logic.py").is_file()
+    ext = "ts" if runtime.startswith("nodejs") else "py"
+    assert (new_step / f"app.{ext}").is_file() and (new_step / f"logic.{ext}").is_file()
     for path, content in edits.items():
-        if path.name.endswith("_adapter.py"):  # generated: a clean merge keeps the team's lines
-            assert "def test_a_case_the_team_added():\n    assert True\n" in path.read_text()
+        if "adapter" in path.name:  # generated: a clean merge keeps the team's lines
+            assert ADDED_TEST[path.suffix[1:]] in path.read_text()
         else:
             assert path.read_bytes() == content, f"{path.name} changed"
     check = scaffold(run_cli, tmp_path, "--check")
     assert check.returncode == 0, check.stdout + check.stderr
 
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=app,
-                           capture_output=True, text=True, timeout=300)
-    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
-    assert " passed" in tests.stdout and "skipped" not in tests.stdout
+    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
+    assert_app_tests_pass(run_app_tests(app, modules))
 
 
 def test_a_hand_edit_to_a_generated_file_is_merged_or_a_reported_conflict(run_cli, tmp_path):
@@ -121,8 +130,19 @@ def test_a_hand_edit_to_a_generated_file_is_merged_or_a_reported_conflict(run_cl
     assert text.startswith("# reviewed by the platform team\n")  # the earlier merge is not lost
     assert "Reindex" in text and (app / "src" / "reindex_reindex" / "app.py").is_file()  # nor is the rest of the run
     for path, content in edits.items():
-        if not path.name.endswith("_adapter.py"):
+        if "adapter" not in path.name:
             assert path.read_bytes() == content
     assert (app / BASE_DIR / "template.yaml").read_text().count("<<<<<<<") == 0  # the base is the generation
     check = scaffold(run_cli, tmp_path, "--check")
     assert check.returncode == 1 and "conflict markers" in check.stdout
+
+
+def test_runtime_flag_chooses_the_language_and_an_unsupported_one_is_exit_2(run_cli, tmp_path):
+    (tmp_path / "workload.yaml").write_bytes((EXAMPLES / "thumbnails.yaml").read_bytes())
+    proc = scaffold(run_cli, tmp_path, "--runtime", "nodejs20.x")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "app" / "package.json").is_file() and not list((tmp_path / "app").glob("src/*/app.py"))
+    bad = run_cli("scaffold", tmp_path / "workload.yaml", "-o", tmp_path / "other", "--runtime", "nodejs18.x")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "nodejs18.x" in bad.stderr and "python3.13" in bad.stderr and "nodejs22.x" in bad.stderr
+    assert not (tmp_path / "other").exists()

@@ -59,7 +59,9 @@ def self_check(files: dict[str, bytes]) -> list[str]:
         for key in ("CodeUri", "ContentUri", "DefinitionUri"):
             uri = props.get(key)
             if isinstance(uri, str) and not uri.startswith("s3://"):
-                if key in ("CodeUri", "ContentUri") and not any(f.startswith(uri.rstrip("/") + "/") for f in files):
+                folder = uri.rstrip("/").removeprefix("./").removeprefix(".")
+                if key in ("CodeUri", "ContentUri") and not any(f.startswith(folder + "/") or not folder
+                                                                for f in files):
                     problems.append(f"{logical_id}: {key} {uri} has no generated code")
                 if key == "DefinitionUri":
                     if uri not in files:

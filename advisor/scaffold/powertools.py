@@ -30,9 +30,8 @@ def needs_idempotency(source: str) -> bool:
     return source in AT_LEAST_ONCE
 
 
-def add_shared_layer(app: App, workload_name: str) -> None:
-    """The SharedLayer (src/shared, built by `sam build` with its requirements) on every function, and the
-    Powertools service and metrics names in Globals."""
+def add_shared_layer(app: App) -> None:
+    """The SharedLayer (src/shared, built by `sam build` with its requirements) on every Python function."""
     if not lambda_functions(app):
         return
     globals_fn = app.template["Globals"]["Function"]
@@ -42,7 +41,13 @@ def add_shared_layer(app: App, workload_name: str) -> None:
         "ContentUri": "src/shared/", "CompatibleRuntimes": [runtime], "CompatibleArchitectures": ["arm64"],
         "RetentionPolicy": "Delete"}, Metadata={"BuildMethod": runtime, "BuildArchitecture": "arm64"})
     globals_fn["Layers"] = [Ref(layer)]
-    variables = globals_fn["Environment"]["Variables"]
+
+
+def add_service_names(app: App, workload_name: str) -> None:
+    """Powertools' service name (logs, traces) and metrics namespace: the app's name."""
+    if not lambda_functions(app):
+        return
+    variables = app.template["Globals"]["Function"]["Environment"]["Variables"]
     variables["POWERTOOLS_SERVICE_NAME"] = snake(workload_name).replace("_", "-")
     variables["POWERTOOLS_METRICS_NAMESPACE"] = snake(workload_name).replace("_", "-")
 
