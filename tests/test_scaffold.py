@@ -364,6 +364,45 @@ def test_generated_handler_tests_pass(runtime, tmp_path, request):
     assert_app_tests_pass(run_app_tests(tmp_path, modules))
 
 
+# What a broken handler looks like, per language: (what breaks, text in src/shared/shared.*, its replacement).
+MUTATIONS = {
+    "python3.13": [
+        ("a FIFO group no longer skips only itself", "skip_group_on_error=True", "skip_group_on_error=False"),
+        ("no idempotency", 'if not os.environ.get("IDEMPOTENCY_TABLE"):', "if True:"),
+        ("one global FIFO group", '{"MessageGroupId": key}', '{"MessageGroupId": "default"}'),
+        ("no partial batch response", "return process_partial_response(",
+         'return {"batchItemFailures": []} or process_partial_response('),
+    ],
+    "nodejs22.x": [
+        ("a FIFO group no longer skips only itself", "skipGroupOnError: true", "skipGroupOnError: false"),
+        ("no idempotency", "if (!process.env.IDEMPOTENCY_TABLE) {", "if (true) {"),
+        ("one global FIFO group", "{ MessageGroupId: key }", "{ MessageGroupId: 'default' }"),
+        ("no partial batch response", "return processPartialResponse(event, handler, new BatchProcessor(",
+         "return { batchItemFailures: [] } || processPartialResponse(event, handler, new BatchProcessor("),
+    ],
+}
+
+
+@pytest.mark.parametrize("runtime", sorted(MUTATIONS))
+def test_the_generated_tests_fail_when_the_handler_breaks(runtime, tmp_path, request):
+    """Mutation check: each defect, put into the shared module, makes the app's own tests fail."""
+    wl, rec, files = build([flow("queue", "queue", consumers=["k"])], {"queue": {"channel": "sns-sqs"}},
+                           runtime=runtime)
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
+    assert_app_tests_pass(run_app_tests(tmp_path, modules))
+    shared = next(tmp_path.glob("src/shared/shared.*"))
+    original = shared.read_text()
+    for what, text, broken in MUTATIONS[runtime]:
+        assert original.count(text) == 1, what
+        shared.write_text(original.replace(text, broken))
+        proc = run_app_tests(tmp_path, modules)
+        assert proc.returncode != 0, f"{what}: the generated tests still pass\n{proc.stdout[-2000:]}"
+    shared.write_text(original)
+
+
 def test_an_unsupported_runtime_is_an_error_naming_the_supported_ones():
     with pytest.raises(TemplateError) as info:
         build([flow("web", "api")], {}, runtime="java21")
