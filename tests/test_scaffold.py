@@ -362,6 +362,9 @@ def test_generated_handler_tests_pass(runtime, tmp_path, request):
             "mq", "sfn_task", "approval", "ecs_task", "eventbridge"} <= kinds
     modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
     assert_app_tests_pass(run_app_tests(tmp_path, modules))
+    if modules is not None:  # and the TypeScript compiles under strict
+        proc = subprocess.run(["npm", "run", "typecheck"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
 
 
 # What a broken handler looks like, per language: (what breaks, text in src/shared/shared.*, its replacement).

@@ -187,7 +187,7 @@ type Parse = (event: AnyEvent, context: Context, run: Run) => Promise<unknown>;
 
 /** A poller's batch with partial failures: only the failed records come back (ReportBatchItemFailures).
  * A FIFO queue stops a message group at its first failure, so the group's order holds; other groups go on. */
-function batch(eventType: EventType, delivery: (record: AnyEvent) => [string, Payload]): Parse {
+function batch(eventType: (typeof EventType)[keyof typeof EventType], delivery: (record: AnyEvent) => [string, Payload]): Parse {
   return async (event, context, run) => {
     const records = event.Records ?? [];
     const handler = async (record: AnyEvent) => run(...delivery(record));

@@ -1,5 +1,5 @@
 
-const KIND = '{{ publish }}';
+const KIND: string = '{{ publish }}';
 const SERVICE = KIND;
 const KEY_FIELD: Record<string, string> = { sns: 'MessageGroupId', sqs: 'MessageGroupId', kinesis: 'PartitionKey' };
 
