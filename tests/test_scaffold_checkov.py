@@ -48,8 +48,10 @@ def test_checkov_finds_nothing_unsuppressed(tmp_path):
     workloads.append(tmp_path / "mixed.yaml")
     apps = tmp_path / "apps"
     for wl in workloads:
-        subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(apps / wl.stem)],
-                       check=True, capture_output=True)
+        for runtime in ("python3.13", "nodejs22.x"):  # the TypeScript apps build differently (esbuild, no layer)
+            out = apps / f"{wl.stem}-{runtime}"
+            subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(out), "--runtime", runtime],
+                           check=True, capture_output=True)
     proc = subprocess.run([CHECKOV, "-d", str(apps), "--framework", "cloudformation", "--skip-download",
                            "-o", "json"], capture_output=True, text=True, timeout=600)
     reports = json.loads(proc.stdout)
