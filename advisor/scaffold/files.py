@@ -71,7 +71,8 @@ def _adapter_tests(layout: Layout, fn: Any, step: str, glue: bool) -> str:
     """The generated tests of one adapter: only those that apply to its source (no skipped test)."""
     values = dict(function_dir=fn.directory, source=fn.source, once=layout.boolean(needs_idempotency(fn.source)))
     if not layout.ts:
-        values.update(step=step, seam="shared" if glue else "logic")
+        used = "ROOT, load_module" if fn.source == "ecs_task" else "ROOT, Context, load_module, sample_event"
+        values.update(step=step, seam="shared" if glue else "logic", names=used)
     parts = [layout.text("tests/adapter/head", **values)]
     sample = {"sqs": "batch", "kinesis": "batch", "dynamodb": "batch", "sns": "records", "s3": "records",
               "kafka": "records", "mq": "records", "http": "http", "websocket": "websocket",

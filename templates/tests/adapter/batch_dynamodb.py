@@ -2,6 +2,8 @@
 
 def batch(ids):
     """DynamoDB stream records built from the sample, one per business id."""
+    import copy
+
     template = sample_event(FUNCTION_DIR)["Records"][0]
     records = []
     for n, key in enumerate(ids):

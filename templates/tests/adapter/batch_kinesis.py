@@ -2,6 +2,10 @@
 
 def batch(ids):
     """Kinesis records built from the sample, one per business id."""
+    import base64
+    import copy
+    import json
+
     template = sample_event(FUNCTION_DIR)["Records"][0]
     records = []
     for n, key in enumerate(ids):

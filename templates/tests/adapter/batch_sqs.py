@@ -2,6 +2,9 @@
 
 def batch(ids, groups=None):
     """SQS records built from the sample, one per business id (FIFO groups when given)."""
+    import copy
+    import json
+
     template = sample_event(FUNCTION_DIR)["Records"][0]
     records = []
     for n, key in enumerate(ids):

@@ -1,6 +1,8 @@
 
 
 def test_the_container_runs_the_work_on_its_input(aws, monkeypatch):
+    import json
+
     import shared
 
     work = Work()

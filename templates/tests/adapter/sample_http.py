@@ -1,6 +1,8 @@
 
 
 def test_the_sample_request_is_answered(aws, monkeypatch):
+    import json
+
     work = Work()
     result = load_app(monkeypatch, work).handler(sample_event(FUNCTION_DIR), Context())
     assert result["statusCode"] == 200
