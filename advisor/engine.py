@@ -158,8 +158,8 @@ class _Prepared:
         self.triggers = _trigger_guard(rule.when)
         self.facts = tuple(dict.fromkeys(facts_used(rule.when)))
         pieces = _PLACEHOLDER.split(" ".join(rule.explain["because"].split()))
-        self.parts = tuple(p if i % 2 == 0 else (p, (facts.spec(p).unit if facts.spec(p) else "text"))
-                           for i, p in enumerate(pieces))
+        self.parts = tuple(p if i % 2 == 0 else _limit_text(p) if p.startswith("limit.") else
+                           (p, (facts.spec(p).unit if facts.spec(p) else "text")) for i, p in enumerate(pieces))
 
     def values(self, resolve) -> dict[str, Any]:
         return {name: resolve(name) for name in self.facts}
@@ -168,6 +168,14 @@ class _Prepared:
         """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``."""
         fmt = facts.fmt
         return "".join([p if p.__class__ is str else fmt(p[1], resolve(p[0])) for p in self.parts])
+
+
+def _limit_text(placeholder: str) -> str:
+    """``{limit.name}`` in a sentence: the limit's value in its unit (a constant, worked out once)."""
+    from .catalog import limits
+
+    lim = limits()[placeholder[len("limit."):]]
+    return facts.fmt(lim.unit, lim.value)
 
 
 def _trigger_guard(when: dict) -> frozenset | None:

@@ -25,7 +25,6 @@ from .model import Flow, Workload
 from .rules import DECISION_ORDER
 
 MONTH_SECONDS = 30 * 86400
-LAMBDA_TIMEOUT_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -234,9 +233,11 @@ def _peak_bytes(c: FlowContext) -> float:
 @fact("derived.kinesis_shards", "count", "provisioned shards a stream needs at peak (1 MB/s and 1,000 records/s "
                                          "per shard)")
 def _shards(c: FlowContext) -> int:
+    from .catalog import limit
     import math
     f = c.flow
-    return max(1, math.ceil(f.traffic.peak / 1000), math.ceil(f.traffic.peak * f.message_size / 1048576))
+    return max(1, math.ceil(f.traffic.peak / limit("kinesis_shard_records_in")),
+               math.ceil(f.traffic.peak * f.message_size / limit("kinesis_shard_bytes_in")))
 
 
 # -- cost.* : list prices at the flow's average rate (advisor/cost.py, data/prices.yaml) -----------------------------

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Mapping
 
+from ..catalog import limit
 from ..model import DEFAULT_REGION, Flow, Workload
 from .prices import (_MICRO, HOURS_PER_MONTH, SECONDS_PER_MONTH, Price, PriceTable, _ceil_div, _cents, _d, _fmt,
                      _num, _unit_num, load_price_table, price_table_info)
@@ -20,12 +21,8 @@ FARGATE_TASK_GB = Decimal("0.5")
 FARGATE_MIN_TASK_SECONDS = 60
 EXPRESS_BASE_MEMORY_MB = 50  # pricing page: memory = 50 MB + definition + payload
 EXPRESS_DEFINITION_BYTES = 16 * 1024
-EXPRESS_MAX_SECONDS = 300
 AURORA_MIN_ACU = Decimal("0.5")
 AURORA_IOS_PER_EXECUTION = 2
-KINESIS_SHARD_IN_BYTES = 1024 * 1024
-KINESIS_SHARD_IN_RECORDS = 1000
-KINESIS_SHARD_OUT_BYTES = 2 * 1024 * 1024
 # When cost may weigh into a decision is a rule's call (rules/cost/K101-*.yaml), from FACTS below.
 
 
@@ -227,8 +224,8 @@ def _sfn_express(ctx: _Ctx) -> tuple[_Usage, list[str]]:
     notes = [f"one request per execution; {_fmt(billed_s)} s billed per execution (rounded up to 100 ms)",
              f"{mem_mb} MB billed memory: 50 MB + a 16 KB definition + the {ctx.flow.message_size} B payload,"
              " in 64 MB chunks, no Map or Parallel state"]
-    if ctx.flow.duration > EXPRESS_MAX_SECONDS:
-        notes.append(f"Express stops an execution after {EXPRESS_MAX_SECONDS} s; this flow takes "
+    if ctx.flow.duration > limit("express_duration"):
+        notes.append(f"Express stops an execution after {limit('express_duration'):g} s; this flow takes "
                      f"{_fmt(ctx.flow.duration)} s, so this figure is only a comparison")
     return [("sfn.express.requests", ctx.executions), ("sfn.express.duration", gb_hours)], notes
 
@@ -283,9 +280,9 @@ def _ch_eventbridge_sns(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 def kinesis_shards(peak_per_s: float, message_size: int, readers: int) -> int:
     """Provisioned shards for the peak: 1 MB/s and 1,000 records/s in, 2 MB/s out shared by the readers."""
     return max(1,
-               math.ceil(peak_per_s * message_size / KINESIS_SHARD_IN_BYTES),
-               math.ceil(peak_per_s / KINESIS_SHARD_IN_RECORDS),
-               math.ceil(peak_per_s * message_size * readers / KINESIS_SHARD_OUT_BYTES))
+               math.ceil(peak_per_s * message_size / limit("kinesis_shard_bytes_in")),
+               math.ceil(peak_per_s / limit("kinesis_shard_records_in")),
+               math.ceil(peak_per_s * message_size * readers / limit("kinesis_shard_bytes_out")))
 
 
 def _kinesis(readers: Callable[[_Ctx], int]) -> _Estimator:
@@ -467,22 +464,16 @@ ESTIMATORS: dict[str, dict[str, _Estimator]] = {
                   for style in ("http", "rest", "websocket", "graphql")},
 }
 
-ENTRY_OPTIONS_BY_TRIGGER: dict[str, tuple[str, ...]] = {
-    "api": ("api-sync", "api-async", "api-queue"),
-    "schedule": ("schedule", "eventbridge-rule"),
-    "upload": ("s3-event", "eventbridge-rule"),
-    "queue": ("sqs-poll",),
-    "stream": ("kinesis-poll",),
-    "change-data": ("dynamodb-stream-poll",),
-    "event": ("eventbridge-rule", "sns-subscription", "sqs-poll"),
-    "kafka": ("kafka-poll",),
-    "mq": ("mq-poll",),
-}
+def entry_options_for(trigger: str) -> tuple[str, ...]:
+    """The entry options that can start a flow with this trigger (decisions.yaml's ``trigger`` attribute)."""
+    from ..catalog import options_where
+
+    return options_where("entry", trigger=trigger)
 
 
 def _options_for(flow: Flow, decision: str) -> tuple[str, ...]:
     if decision == "entry":
-        return ENTRY_OPTIONS_BY_TRIGGER.get(flow.trigger, ())
+        return entry_options_for(flow.trigger)
     if decision == "api_style":
         if flow.trigger != "api":
             return ()

@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from ..catalog import limit
 from ..errors import TemplateError
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
@@ -21,7 +22,6 @@ from .names import pascal, snake
 from .statemachine import build_definition
 
 ASYNC_SOURCES = {"sns", "eventbridge", "s3", "schedule", "rest_async"}
-SYNC_API_TIMEOUT = 29  # API Gateway's integration limit is 29-30 s
 
 
 def flow_order(workload: Any) -> list:
@@ -88,7 +88,7 @@ class FlowBuilder:
 
     @property
     def step_timeout(self) -> int:
-        return int(min(900, max(3, math.ceil(self.flow.longest_step * 2))))
+        return int(min(limit("lambda_timeout"), max(3, math.ceil(self.flow.longest_step * 2))))
 
     def note(self, text: str) -> None:
         self.app.note(self.flow.name, text)
@@ -143,7 +143,7 @@ class FlowBuilder:
         sync_api = source in ("http", "appsync", "websocket")
         seconds = timeout if timeout is not None else self.step_timeout
         if sync_api:
-            seconds = min(seconds, SYNC_API_TIMEOUT)
+            seconds = min(seconds, int(limit("apigw_rest_timeout")))
         fn = app.function(name, self.flow.name, title, source, action=action, timeout=seconds,
                           async_dlq=source in ASYNC_SOURCES, sync=source not in ASYNC_SOURCES)
         app.add_policy(fn.logical_id, app.kms_statement())
@@ -279,7 +279,7 @@ class FlowBuilder:
             steps=steps, express=self.express, compensations=compensations, approval=approval,
             publish=publish, timeout=self._flow_timeout() if flow.needs.timeouts else None,
             step_timeout=int(max(60, math.ceil(flow.longest_step * 2))),
-            approval_timeout=int(min(31536000, max(3600, math.ceil(flow.duration * 2)))))
+            approval_timeout=int(min(limit("standard_duration"), max(3600, math.ceil(flow.duration * 2)))))
         path = f"statemachine/{snake(flow.name)}.asl.json"
         if path in app.files:
             path = f"statemachine/{snake(flow.name)}_{len(app.files)}.asl.json"
@@ -288,8 +288,8 @@ class FlowBuilder:
         app.output(self.sm + "Arn", Ref(self.sm), f"State machine of {flow.name}")
 
     def _flow_timeout(self) -> int:
-        limit = 300 if self.express else 31536000
-        return int(min(limit, max(60, math.ceil(self.flow.duration * 2))))
+        most = limit("express_duration" if self.express else "standard_duration")
+        return int(min(most, max(60, math.ceil(self.flow.duration * 2))))
 
     # -- compute: choreography -------------------------------------------------------------
 
