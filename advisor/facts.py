@@ -167,9 +167,13 @@ def _downstream_flows(c: FlowContext) -> int:
     return len(c.graph.downstream(c.flow.name))
 
 
-@fact("derived.outcome_consumers", "count", "consumers of the outcome event: consumer contexts plus flows after it")
+@fact("derived.outcome_consumers", "count", "consumers of the outcome event, each once: flows after it, and the "
+                                           "consumer contexts none of those flows stands for")
 def _outcome_consumers(c: FlowContext) -> int:
-    return c.flow.fan_out + _downstream_flows(c)
+    from .architecture import outcome_targets
+
+    downstream = [c.workload.flow(n) for n in c.graph.downstream(c.flow.name)]
+    return sum(1 for t in outcome_targets(c.flow, downstream) if t.kind != "external")
 
 
 @fact("derived.targets_count", "count", "everything the outcome event must reach: consumers, later flows, "

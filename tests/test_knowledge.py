@@ -32,10 +32,8 @@ NEEDS = {
 # Files that still keep a table of option names: the views not yet reading the architecture model (issue 10,
 # steps 4 and 5). The test fails when one of them no longer does, so this list only shrinks.
 PENDING_OPTION_TABLES = {
-    "advisor/diagram.py": "draws from its own derivation (issue 10 step 4)",
     "advisor/scaffold/channels.py": "builds channels by option name (issue 10 step 5)",
     "advisor/scaffold/wiring.py": "wires flows by option name (issue 10 step 5)",
-    "advisor/engine.py": "hop tables, replaced by the architecture model (issue 10 step 3)",
 }
 # Registries keyed by option on purpose: one estimator per option, checked complete below.
 REGISTRIES = {"advisor/cost/model.py": "ESTIMATORS: the cost estimator of each option"}
@@ -231,3 +229,8 @@ def test_a_rule_compares_with_a_limit_by_name():
     assert compile_condition(cond)(values.get)
     assert not compile_condition(cond)({"flow.longest_step_seconds": 900}.get)
     assert evaluate(cond, values.get)["value"] == {"limit": "lambda_timeout", "actual": 900}
+
+
+def test_recommendation_schema_node_types_match_the_integration_catalog():
+    schema = json.loads((REPO / "advisor" / "schemas" / "recommendation.schema.json").read_text(encoding="utf-8"))
+    assert schema["$defs"]["arch_node"]["properties"]["type"]["enum"] == list(catalog.node_types())

@@ -7,17 +7,17 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Mapping
 
+from ..architecture import DEFAULT_MEMORY_MB, FARGATE_TASK_MEMORY_MB, FARGATE_TASK_VCPU
 from ..catalog import limit
 from ..model import DEFAULT_REGION, Flow, Workload
 from .prices import (_MICRO, HOURS_PER_MONTH, SECONDS_PER_MONTH, Price, PriceTable, _ceil_div, _cents, _d, _fmt,
                      _num, _unit_num, load_price_table, price_table_info)
 
-DEFAULT_MEMORY_MB = 512
 
 # Sizing assumptions, stated in every estimate that uses them.
 SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage + ReceiveMessage + DeleteMessage, unbatched
-FARGATE_TASK_VCPU = Decimal("0.25")
-FARGATE_TASK_GB = Decimal("0.5")
+FARGATE_TASK_VCPU = Decimal(str(FARGATE_TASK_VCPU))
+FARGATE_TASK_GB = Decimal(FARGATE_TASK_MEMORY_MB) / 1024
 FARGATE_MIN_TASK_SECONDS = 60
 EXPRESS_BASE_MEMORY_MB = 50  # pricing page: memory = 50 MB + definition + payload
 EXPRESS_DEFINITION_BYTES = 16 * 1024
