@@ -190,3 +190,21 @@ def test_regional_throughput_quotas_are_summed_over_flows_sharing_them():
     rec = advise(load_text(f"version: 1\nname: apis\nregion: eu-central-1\nflows:\n{flows}\n"))
     api = [f for f in rec.findings if f.rule == "ADV105"]
     assert api and "need 12,000 API requests" in api[0].message and "above the 10,000" in api[0].message
+
+
+def test_a_shared_resource_is_priced_once():
+    """ship attaches to checkout's channel: its queue is priced with checkout's channel, for each target
+    counted once (ship stands for the shipping consumer), and ship's entry adds nothing."""
+    from advisor.cost import estimate_workload
+
+    wl = load_text(SHOP)
+    rec = {"flows": [{"name": n, "decisions": {d: {"choice": c} for d, c in choice.items()}}
+                     for n, choice in _choices(checkout={"channel": "sns-sqs"}, ship={"entry": "sqs-poll"}).items()]}
+    wc = estimate_workload(wl, rec)
+    by_flow = {fc.flow: fc for fc in wc.flows}
+    assert by_flow["ship"].decisions["entry"]["sqs-poll"].usage == ()
+    queues = dict(by_flow["checkout"].decisions["channel"]["sns-sqs"].usage)
+    alone = dict(estimate_workload(load_text(SHOP.replace("consumers: [shipping, email]", "consumers: [email]")
+                                             .split("- {name: ship")[0]), {"flows": rec["flows"][:1]})
+                 .flows[0].decisions["channel"]["sns-sqs"].usage)
+    assert queues["sns.deliveries.lambda_sqs"] == 2 * alone["sns.deliveries.lambda_sqs"]  # ship + email, not 3

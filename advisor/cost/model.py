@@ -166,6 +166,7 @@ class _Ctx:
     region: str
     memory_mb: int
     executions: Decimal  # per month
+    targets: int | None = None  # what the outcome reaches, each once (architecture.outcome_targets)
 
     @property
     def n_steps(self) -> int:
@@ -178,7 +179,7 @@ class _Ctx:
 
     @property
     def consumers(self) -> int:
-        return max(1, self.flow.fan_out)
+        return max(1, self.flow.fan_out if self.targets is None else self.targets)
 
     def chunks(self, unit_bytes: int) -> int:
         return _ceil_div(self.flow.message_size, unit_bytes)
@@ -481,8 +482,9 @@ def _options_for(flow: Flow, decision: str) -> tuple[str, ...]:
     return tuple(ESTIMATORS[decision])
 
 
-def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool) -> OptionCost:
-    usage, notes = ESTIMATORS[decision][option](ctx)
+def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool,
+                 estimator: _Estimator | None = None) -> OptionCost:
+    usage, notes = (estimator or ESTIMATORS[decision][option])(ctx)
     usage = [(k, q.quantize(_MICRO, rounding=ROUND_HALF_UP)) for k, q in usage]
     lines: list[Line] = []
     pools: dict[str, Decimal] = {}
@@ -512,9 +514,9 @@ def _price_notes(prices: PriceTable, region: str, keys: Iterable[str]) -> list[s
     return notes
 
 
-def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable) -> _Ctx:
+def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable, targets: int | None = None) -> _Ctx:
     executions = (_d(flow.traffic.average) * SECONDS_PER_MONTH).quantize(_MICRO, rounding=ROUND_HALF_UP)
-    return _Ctx(flow, prices, region, memory_mb, executions)
+    return _Ctx(flow, prices, region, memory_mb, executions, targets)
 
 
 def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAULT_REGION, *,
@@ -527,21 +529,29 @@ def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAUL
 
 def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
                   free_tier: bool = False, prices: PriceTable | None = None,
-                  chosen: Mapping[str, str] | None = None) -> FlowCost:
+                  chosen: Mapping[str, str] | None = None, targets: int | None = None,
+                  attached_to: str | None = None) -> FlowCost:
     """Every option of every decision for one flow, per 30-day month.
 
     Entry options are those that fit the flow's trigger; ``chosen``
-    (decision -> option, e.g. from a recommendation) adds any option it names.
+    (decision -> option, e.g. from a recommendation) adds any option it names. ``targets`` is how many
+    targets the outcome reaches, each once (else the consumer contexts); ``attached_to`` names the upstream
+    flow whose channel starts this one: that channel (its queue, subscription or rule) is priced there,
+    once, so this flow's entry costs nothing more.
     """
     prices = prices or load_price_table()
-    ctx = _context(flow, region, memory_mb, prices)
+    ctx = _context(flow, region, memory_mb, prices, targets)
+    attached = _nothing(f"the upstream flow {attached_to}'s channel delivers here; it is priced there, once"
+                        ) if attached_to else None
     decisions: dict[str, dict[str, OptionCost]] = {}
     for decision in ESTIMATORS:
         options = set(_options_for(flow, decision))
         if chosen and decision in chosen and chosen[decision] in ESTIMATORS[decision]:
             options.add(chosen[decision])
         if options:
-            decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier) for o in sorted(options)}
+            decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier,
+                                                   attached if decision == "entry" else None)
+                                   for o in sorted(options)}
     notes = [f"{_fmt(flow.traffic.average)} executions/s on average = {_fmt(ctx.executions)} per 30-day month",
              f"{memory_mb} MB per function or task where memory matters"]
     if region not in prices.entries:
@@ -554,6 +564,23 @@ def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = 
 
 
 COST_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
+
+
+def _shared(workload: Workload, chosen: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
+    """What the architecture model shares between flows, so each resource is priced once: the targets each
+    flow's outcome reaches (counted once, as architecture.outcome_targets counts them), and the flows that
+    attach to an upstream flow's channel (whose queue or subscription the upstream's channel prices)."""
+    from ..architecture import outcome_targets
+
+    downstream: dict[str, list[Flow]] = {}
+    for f in workload.flows:
+        if f.after:
+            downstream.setdefault(f.after, []).append(f)
+    targets = {f.name: len(outcome_targets(f, downstream.get(f.name, ()))) - len(f.external_targets)
+               for f in workload.flows}
+    attached = {f.name: f.after for f in workload.flows
+                if f.after and chosen.get(f.after, {}).get("channel", "none") != "none"}
+    return targets, attached
 
 
 def chosen_options(recommendation: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -577,7 +604,9 @@ def estimate_workload(workload: Workload, recommendation: Mapping[str, Any] | No
     prices = prices or load_price_table()
     region = region or workload.region
     chosen = chosen_options(recommendation) if recommendation else {}
-    flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name))
+    targets, attached = _shared(workload, chosen)
+    flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name),
+                                targets=targets.get(f.name), attached_to=attached.get(f.name))
                   for f in workload.flows)
     notes = ["a month is 30 days; rates are the workload's averages (Kinesis shards: the peak)",
              "data transfer, storage, logs, metrics and tracing are not included"]
