@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from . import catalog
@@ -36,7 +37,7 @@ FARGATE_TASK_MEMORY_MB = 512
 """Size of one Fargate task, per concurrent execution; the cost model prices the same figures."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
     id: str
     type: str  # a node type of integrations.yaml
@@ -55,7 +56,7 @@ class Node:
                 "settings": dict(self.settings)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Edge:
     source: str
     target: str
@@ -69,7 +70,7 @@ class Edge:
 
     def to_dict(self) -> dict[str, Any]:
         d = {"from": self.source, "to": self.target, "kind": self.kind, "model": self.model, "mode": self.mode,
-             "flow": self.flow, "ref": self.ref}
+             "flow": self.flow}  # ref: catalog.integration(types) has it; 10,000 flows need not repeat it
         if self.settings:
             d["settings"] = dict(self.settings)
         if self.note:
@@ -100,6 +101,7 @@ class Architecture:
 
 # -- sizing: each formula from the workload's numbers, with its AWS source -------------------------------------
 
+@lru_cache(maxsize=4096)
 def size_batch(longest_step: float) -> int:
     """SQS batch size: up to 10 without a batching window, fewer when a batch of slow records would not finish
     within half of Lambda's timeout. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"""
@@ -108,12 +110,14 @@ def size_batch(longest_step: float) -> int:
     return max(1, min(most, fits))
 
 
+@lru_cache(maxsize=4096)
 def size_function_timeout(longest_step: float, batch: int = 1) -> int:
     """A function's timeout covers a full batch with room to spare (2x), within Lambda's limit.
     https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"""
     return int(min(catalog.limit("lambda_timeout"), max(3, math.ceil(2 * longest_step * batch))))
 
 
+@lru_cache(maxsize=4096)
 def size_visibility_timeout(function_timeout: int) -> int:
     """At least 6x the consumer's timeout, within SQS's maximum.
     https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"""
@@ -121,6 +125,7 @@ def size_visibility_timeout(function_timeout: int) -> int:
                    max(30, catalog.limit("sqs_visibility_per_timeout") * function_timeout)))
 
 
+@lru_cache(maxsize=4096)
 def size_concurrency(peak: float, seconds_per_event: float, downstream_limit: float | None = None) -> int:
     """Concurrent executions needed at peak (Little's law: rate x time), capped so a protected downstream gets no
     more than its limit. https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html"""
@@ -130,6 +135,7 @@ def size_concurrency(peak: float, seconds_per_event: float, downstream_limit: fl
     return need
 
 
+@lru_cache(maxsize=4096)
 def size_esm_concurrency(peak: float, seconds_per_event: float, downstream_limit: float | None = None) -> int:
     """An SQS event source mapping's MaximumConcurrency, within the range AWS allows.
     https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"""
@@ -191,7 +197,7 @@ class _Builder:
             if f.after in self.flows:
                 self.downstream.setdefault(f.after, []).append(f)
         self.first: dict[str, str] = {}  # flow -> the node its trigger (or upstream channel) delivers to
-        self.source: dict[str, str] = {}  # flow -> the stream, queue, ... its trigger reads
+        self.source: dict[str, str] = {}  # flow -> the stream, queue, ... its trigger (or upstream) delivers on
         self.phase = 0  # 0 entry, 1 work, 2 outcome: a flow's hops read from its trigger to its targets
         self._order: list[tuple[int, int]] = []  # (phase, position) of each edge, to sort them at the end
 
@@ -237,10 +243,11 @@ class _Builder:
     def build(self) -> Architecture:
         from .graph import EventGraph
 
-        for name in EventGraph(self.workload).decision_order():
+        order = EventGraph(self.workload).decision_order()
+        for name in order:
             self.flow(self.flows[name])
-        for f in self.workload.flows:
-            self.outcome(f)
+        for name in order:  # upstream first: a flow's outcome may share the stream its upstream delivers on
+            self.outcome(self.flows[name])
         index = {f.name: i for i, f in enumerate(self.workload.flows)}
         keyed = sorted(zip(self._order, self.arch.edges), key=lambda pe: (index.get(pe[1].flow, -1), pe[0]))
         self.arch.edges = [e for _, e in keyed]
@@ -438,15 +445,14 @@ class _Builder:
                 self.connect(fan, q, n)
                 src = q
             self.phase = 0 if target.kind == "flow" else 2  # a downstream flow's trigger is this channel
+            if target.kind == "flow":
+                self.source[target.name] = src
             self.connect(src, dest, tflow.name if target.kind == "flow" else n,
                          settings=self._esm_if(src, dest, tflow))
 
     def _read_stream(self, f: Flow) -> str | None:
         """The stream (Kinesis, or a table's) a flow reads, its own source or its upstream's channel."""
         node = self.source.get(f.name)
-        if node is None and f.after in self.flows:
-            node = next((e.source for e in self.arch.edges if e.target == self.first[f.name]
-                         and e.flow == f.name), None)
         if node is not None and self.arch.nodes[node].type in ("stream", "table-stream"):
             return node
         return None

@@ -119,9 +119,10 @@ def node_types() -> dict[str, dict[str, Any]]:
 
 
 def cfn_type(node_type: str) -> str | None:
-    return node_types()[node_type]["cfn"]
+    return _integrations()["nodes"][node_type]["cfn"]
 
 
+@lru_cache(maxsize=None)
 def integration(source: str, target: str, *, mode: str | None = None) -> Integration | None:
     """How a resource of type ``source`` delivers to one of type ``target``; None when AWS offers no direct
     integration. ``mode="async"`` picks the asynchronous form where the integration has both."""
