@@ -208,3 +208,20 @@ def test_a_shared_resource_is_priced_once():
                                              .split("- {name: ship")[0]), {"flows": rec["flows"][:1]})
                  .flows[0].decisions["channel"]["sns-sqs"].usage)
     assert queues["sns.deliveries.lambda_sqs"] == 2 * alone["sns.deliveries.lambda_sqs"]  # ship + email, not 3
+
+
+def test_the_scaffold_counts_a_target_once_and_sizes_from_the_model():
+    """shop's shipping consumer is the ship flow: the template has no second function for it, and the
+    timeouts are the model's."""
+    from advisor.scaffold import render
+    from advisor.scaffold.cfn import load_template
+
+    wl = load_text(SHOP.replace("duration: 8s, steps: [pay]", "duration: 8s, longest_step: 8s, steps: [pay]"))
+    rec = advise(wl)
+    files = render(wl, rec.to_dict())
+    resources = load_template(files["template.yaml"].decode())["Resources"]
+    names = [k for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    assert not any("Shipping" in n for n in names), names
+    model = rec.architecture
+    pay = next(r for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function" and "Pay" in k)
+    assert pay["Properties"]["Timeout"] == model.node("checkout/step:pay").settings["timeout_seconds"]

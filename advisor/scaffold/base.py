@@ -142,8 +142,9 @@ class App:
     def at_least_visibility(self, queue_id: str, function_timeout: int) -> None:
         """SQS visibility timeout >= 6x the consumer's timeout (AWS guidance; E3505)."""
         p = self.props(queue_id)
-        p["VisibilityTimeout"] = int(min(limit("sqs_visibility_max"), max(p.get("VisibilityTimeout", 30),
-                                         limit("sqs_visibility_per_timeout") * function_timeout)))
+        from ..architecture import size_visibility_timeout
+
+        p["VisibilityTimeout"] = max(p.get("VisibilityTimeout", 30), size_visibility_timeout(function_timeout))
 
     def allow_queue(self, queue_id: str, service: str, source_arns: list) -> str:
         """A queue policy letting ``service`` send, only from the given resources."""

@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from ..architecture import outcome_targets, size_function_timeout, size_workflow_timeout
 from ..catalog import limit
 from ..errors import TemplateError
 from . import apis, stores
@@ -88,7 +89,7 @@ class FlowBuilder:
 
     @property
     def step_timeout(self) -> int:
-        return int(min(limit("lambda_timeout"), max(3, math.ceil(self.flow.longest_step * 2))))
+        return size_function_timeout(self.flow.longest_step)
 
     def note(self, text: str) -> None:
         self.app.note(self.flow.name, text)
@@ -111,9 +112,11 @@ class FlowBuilder:
     # -- channel -----------------------------------------------------------------------
 
     def subscribers(self) -> list[str]:
-        names = list(self.flow.consumer_names)
-        downstream = [f.name for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
-        return names + [d for d in downstream if d not in names]
+        """Who receives the outcome, each once (architecture.outcome_targets): a consumer context that a
+        downstream flow stands for is that flow, not a second function."""
+        downstream = [f for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
+        targets = outcome_targets(self.flow, downstream)
+        return ([t.name for t in targets if t.kind == "consumer"] + [t.name for t in targets if t.kind == "flow"])
 
     def _channel(self) -> None:
         kind = self.choices["channel"]
@@ -288,8 +291,7 @@ class FlowBuilder:
         app.output(self.sm + "Arn", Ref(self.sm), f"State machine of {flow.name}")
 
     def _flow_timeout(self) -> int:
-        most = limit("express_duration" if self.express else "standard_duration")
-        return int(min(most, max(60, math.ceil(self.flow.duration * 2))))
+        return size_workflow_timeout(self.flow.duration, self.express)
 
     # -- compute: choreography -------------------------------------------------------------
 
