@@ -162,6 +162,9 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
                 current[r.key] = r
     next_number = max((r.number for r in records), default=0) + 1
 
+    from .architecture import model_of
+
+    model = model_of(workload, rec)
     drafts, skipped = [], []
     for f in workload.flows:
         drafts_of_flow = []
@@ -175,7 +178,7 @@ def render_records(workload: Workload, rec: Mapping[str, Any],
         general = _general_findings(flows[f.name], [(d, _with_rules(dec, rules)) for d, dec in drafts_of_flow])
         for i, (d, dec) in enumerate(drafts_of_flow):
             drafts.append(_draft(workload, f, flows[f.name], d, _with_rules(dec, rules),
-                                 general if i == 0 else []))
+                                 general if i == 0 else [], model))
 
     files: dict[str, bytes] = {}
     conflicts: list[Conflict] = []
@@ -283,8 +286,30 @@ def _with_rules(dec: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]]) 
     return {**dec, "trace": trace, "excluded": excluded}
 
 
+def _built(model: Mapping[str, Any], flow: str, decision: str, choice: str) -> list[str]:
+    """The resources of the architecture model this choice stands for in this flow, and their integrations."""
+    from .catalog import decisions, node_types
+
+    attrs = decisions().get(decision, {}).get(choice, {})
+    types = set(attrs.get("resources") or ())
+    if decision == "entry":
+        source = attrs.get("source")
+        types |= {t for t in node_types() if t.endswith("-api")} if source == "api" else {source}
+    owner = {n["id"]: n.get("flow") for n in model.get("nodes", ())}
+    ids = {n["id"] for n in model.get("nodes", ()) if n.get("flow") == flow and n.get("type") in types}
+    if decision == "entry":  # a flow started by another's channel: the resource it attaches to, and any pipe
+        ids |= {e["from"] for e in model.get("edges", ()) if e.get("flow") == flow and owner.get(e["from"]) != flow}
+        ids |= {n["id"] for n in model.get("nodes", ()) if n.get("flow") == flow and n.get("type") == "pipe"}
+    lines = [f"* `{n['id']}`: {node_types().get(n['type'], {}).get('label', n['type'])}"
+             + (f" (`{n['cfn_type']}`)" if n.get("cfn_type") else "")
+             for n in model.get("nodes", ()) if n["id"] in ids]
+    lines += [f"* `{e['from']}` -> `{e['to']}`: {e['kind']} ({e['model']}, {e['mode']})"
+              for e in model.get("edges", ()) if e["from"] in ids or e["to"] in ids]
+    return lines
+
+
 def _draft(w: Workload, f: Flow, flow_rec: Mapping[str, Any], decision: str, dec: Mapping[str, Any],
-           general: list[Mapping[str, Any]]) -> _Draft:
+           general: list[Mapping[str, Any]], model: Mapping[str, Any]) -> _Draft:
     choice = str(dec.get("choice", "none"))
     title = title_of(decision, choice, f.name)
     trace = list(dec.get("trace") or ())
@@ -324,6 +349,10 @@ def _draft(w: Workload, f: Flow, flow_rec: Mapping[str, Any], decision: str, dec
     reason = _clause(dec.get("reason") or "it scored highest among the options left")
     out += ["## Decision Outcome", "",
             f"Chosen option: `{choice}` ({_label(decision, choice)}), because {reason}.", ""]
+    built = _built(model, f.name, decision, choice)
+    if built:
+        out += ["### What it builds", "", "In the architecture advisor recommends (its `architecture` section):", ""]
+        out += built + [""]
     out += ["### Consequences", ""]
     consequences = _consequences(flow_rec, decision, dec, trace, general)
     out += consequences or ["* No findings were raised about this decision."]

@@ -299,6 +299,8 @@ class _Builder:
             stream = c["channel"] == "dynamodb-streams" and store == "dynamodb"
             type_ = "table-stream" if stream else catalog.option("data_store", store)["resources"][0]
             settings = {"billing": "on-demand"} if store == "dynamodb" else {}
+            if type_ == "database":  # functions pool their connections through RDS Proxy; tasks hold their own
+                settings["rds_proxy"] = c["compute"] == "lambda"
             if stream:
                 settings["stream_view"] = "NEW_AND_OLD_IMAGES"
             sid = self.node(f"{n}/store", type_, n, **settings)
@@ -491,3 +493,20 @@ def build(workload: Workload, choices: Mapping[str, Mapping[str, str]]) -> Archi
 def from_recommendation(workload: Workload, rec) -> Architecture:
     """The architecture of an engine.Recommendation."""
     return build(workload, {f.name: {d: f.choice(d) for d in f.decisions} for f in rec.flows})
+
+
+def model_of(workload: Workload, rec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``architecture`` section of a recommendation dict; built from its choices when the dict has none (a
+    dict written by an older advisor, or by hand). What the views (diagram, ADR) read."""
+    if isinstance(rec.get("architecture"), Mapping):
+        return rec["architecture"]
+    from .rules import DECISION_OPTIONS
+
+    recs = {f.get("name"): f for f in rec.get("flows") or ()}
+    choices = {}
+    for f in workload.flows:
+        decided = (recs.get(f.name) or {}).get("decisions") or {}
+        default = {d: opts[0] for d, opts in DECISION_OPTIONS.items()}  # a decision the dict lacks: the simplest
+        default["entry"] = catalog.options_where("entry", trigger=f.trigger)[0]
+        choices[f.name] = {d: str((decided.get(d) or {}).get("choice") or default[d]) for d in DECISION_OPTIONS}
+    return build(workload, choices).to_dict()

@@ -135,19 +135,6 @@ def _flow_recs(workload: Workload, rec: Mapping[str, Any]) -> dict[str, Mapping[
     return by_name
 
 
-def model_of(workload: Workload, rec: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The recommendation's ``architecture`` section; built from its choices when the dict has none (a dict
-    written by an older advisor, or by hand)."""
-    if isinstance(rec.get("architecture"), Mapping):
-        return rec["architecture"]
-    from .architecture import build
-    from .rules import DECISION_ORDER
-
-    recs = _flow_recs(workload, rec)
-    return build(workload, {f.name: {d: _choice(recs[f.name], d) for d in DECISION_ORDER}
-                            for f in workload.flows}).to_dict()
-
-
 def _node_label(node: Mapping[str, Any]) -> str:
     from .catalog import node_types
 
@@ -160,6 +147,8 @@ def _node_label(node: Mapping[str, Any]) -> str:
         what = "external target"
     elif node["type"] == "function":
         what = "Lambda"
+    elif node["type"] == "database" and (node.get("settings") or {}).get("rds_proxy"):
+        what += "\nvia RDS Proxy"
     return f"{what}\n{name or role}"
 
 
@@ -167,6 +156,9 @@ def architecture_graph(workload: Workload, rec: Mapping[str, Any]) -> Graph:
     """The architecture model's resources (``rec["architecture"]``), grouped by flow, each integration labelled
     with Lambda's model (push / event / poll) and sync / async: the same nodes and edges the JSON lists and the
     scaffold builds."""
+    from .architecture import model_of
+
+    _flow_recs(workload, rec)  # every flow must have its recommendation
     model = model_of(workload, rec)
     b = _Builder()
     for f in workload.flows:

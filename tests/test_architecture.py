@@ -225,3 +225,16 @@ def test_the_scaffold_counts_a_target_once_and_sizes_from_the_model():
     model = rec.architecture
     pay = next(r for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function" and "Pay" in k)
     assert pay["Properties"]["Timeout"] == model.node("checkout/step:pay").settings["timeout_seconds"]
+
+
+def test_decision_records_say_what_the_model_builds():
+    from advisor.adr import render_records
+
+    wl = load(REPO / "examples" / "shop.yaml")
+    rec = advise(wl).to_dict()
+    files = render_records(wl, rec).files
+    entry = next(t.decode() for name, t in files.items() if "start-ship-order" in name)
+    built = entry.split("### What it builds", 1)[1].split("###", 1)[0]
+    attach = [e for e in rec["architecture"]["edges"] if e["flow"] == "ship-order"][0]
+    assert f"`{attach['from']}` -> `{attach['to']}`" in built
+    assert "pipe" in built  # SQS cannot start the workflow: the record names the pipe that does

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from advisor import diagram
+from advisor.architecture import model_of
 from advisor.diagram import architecture_graph, contexts_graph, mermaid_block, render, to_dot, to_mermaid
 from advisor.workload import load_text
 
@@ -235,7 +236,7 @@ def test_shop_with_sns_sqs_gives_one_queue_per_target_and_a_pipe_into_ship_order
     assert ("checkout/queue:ship-order", "ship-order/pipe:workflow", "poll, async") in e
     assert ("ship-order/pipe:workflow", "ship-order/workflow", "event, async") in e
     assert "checkout/bus" not in kinds_of(g)
-    assert any("pipe" in note for note in diagram.model_of(w, rec)["notes"])
+    assert any("pipe" in note for note in model_of(w, rec)["notes"])
 
 
 @needs_examples
