@@ -108,10 +108,13 @@ class Channel:
             self.bus = self._bus()
             self.publish.append(Publish("events", self.bus))
         elif self.kind == "kinesis":
-            self.stream = kinesis_stream(app, base, replay=self.flow.needs.replay)
-            self.publish.append(Publish("kinesis", self.stream))
+            if self.stream is None:  # else the consumers read the stream the flow itself reads: nothing to copy
+                self.stream = kinesis_stream(app, base, replay=self.flow.needs.replay)
+                self.publish.append(Publish("kinesis", self.stream))
         elif self.kind == "dynamodb-streams":
-            if data_table:
+            if self.table is not None:  # the table whose changes the flow reads: its consumers read them too
+                pass
+            elif data_table:
                 stores.enable_stream(app, data_table)
                 self.table = data_table
             else:

@@ -72,6 +72,8 @@ class FlowBuilder:
         self.ecs: dict[str, Any] = {}
         self.step_functions: list[FunctionSpec] = []
         self.first_publish: list = []
+        self.input_stream: str | None = None  # the Kinesis stream the flow reads, when its channel shares it
+        self.input_table: str | None = None  # the table whose changes it reads, when its channel shares them
 
     # ------------------------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class FlowBuilder:
             return
         table = self.store.resource if self.store and self.store.kind == "dynamodb" else None
         self.channel = Channel(self.app, self.flow, kind, self.workload.name)
+        self._share_read_stream(kind)
         self.channel.build(self.subscribers(), table)
         consumers = [s for s in self.subscribers() if s not in
                      {f.name for f in self.workload.flows if f.after == self.flow.name}]
@@ -137,6 +140,23 @@ class FlowBuilder:
         if self.flow.external_targets and not self.channel.bus:
             self.note("external targets are only wired for EventBridge channels (API destinations);"
                       f" with `{kind}` they are left to you.")
+
+    def _share_read_stream(self, kind: str) -> None:
+        """A flow that reads a stream (its own input, or its upstream's channel) and publishes on the same kind
+        of stream lets its consumers read that stream (architecture model): no second stream or table."""
+        upstream = self.channels.get(self.flow.after) if self.flow.trigger == "event" else None
+        if kind == "kinesis":
+            if self.flow.trigger == "stream":
+                self.input_stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+            elif upstream is not None and upstream.kind == "kinesis":
+                self.input_stream = upstream.stream
+            self.channel.stream = self.input_stream
+        elif kind == "dynamodb-streams":
+            if self.flow.trigger == "change-data":
+                self.input_table = stores.table(self.app, self.base + "Source", stream=True)
+            elif upstream is not None and upstream.kind == "dynamodb-streams":
+                self.input_table = upstream.table
+            self.channel.table = self.input_table
 
     # -- functions -----------------------------------------------------------------------
 
@@ -502,7 +522,7 @@ class FlowBuilder:
         own.attach(self.flow.name, lambda source: self.entry_function(source), prefer_queue=False)
 
     def _entry_kinesis_poll(self) -> None:
-        stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
         fn = self.entry_function("kinesis")
         stream_event(self.app, fn, "Kinesis", GetAtt(stream, "Arn"), self.base + "Input")
 
@@ -510,7 +530,7 @@ class FlowBuilder:
         if self.store and self.store.kind == "dynamodb" and not (self.channel and self.channel.table):
             self.note("the flow reacts to changes of its own table; make sure it does not write back"
                       " what it reads, or it triggers itself.")
-        table = stores.table(self.app, self.base + "Source", stream=True)
+        table = self.input_table or stores.table(self.app, self.base + "Source", stream=True)
         fn = self.entry_function("dynamodb")
         stream_event(self.app, fn, "DynamoDB", GetAtt(table, "StreamArn"), self.base + "Source")
 
