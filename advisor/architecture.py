@@ -274,6 +274,11 @@ class _Builder:
                            peak_starts_per_second=f.traffic.peak)
             for step in f.steps:
                 self.connect(wf, self.compute(f, step, fargate), n)
+            if f.needs.compensation:  # a saga: each step but the last has a function that undoes it
+                for step in f.steps[:-1]:
+                    self.connect(wf, self.function(f, f"undo:{step}", 1), n)
+            if f.needs.human_approval and not express:  # .waitForTaskToken: Standard only
+                self.connect(wf, self.function(f, "approval", 1), n)
             last = wf
             first = wf
         elif fargate:
@@ -331,10 +336,10 @@ class _Builder:
         want_mode = catalog.option("entry", entry)["mode"]
         if source == "api":
             style = f.api or "http"
-            if entry == "api-async" and style == "http" and self.arch.nodes[first].type == "function":
-                style = "rest"  # only a REST API invokes Lambda asynchronously (A304)
-                self.arch.notes.append(f"{n}/api: an HTTP API cannot invoke Lambda asynchronously; a REST API "
-                                       "does (X-Amz-Invocation-Type: Event).")
+            why = _rest_instead_of_http(f, entry, self.arch.nodes[first].type) if style == "http" else None
+            if why:
+                style = "rest"
+                self.arch.notes.append(f"{n}/api: a REST API rather than an HTTP API: {why}.")
             api = self.node(f"{n}/api", API_NODE[style], n, auth=f.auth or "none",
                             peak_requests_per_second=f.traffic.peak)
             if entry == "api-queue":
@@ -477,6 +482,19 @@ class _Builder:
                          memory_mb=DEFAULT_MEMORY_MB,
                          timeout_seconds=size_function_timeout(f.longest_step, timeout_batch),
                          peak_concurrency=size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit))
+
+
+def _rest_instead_of_http(f: Flow, entry: str, first: str) -> str | None:
+    """Why an API the workload calls ``http`` is built as a REST API, if it must be."""
+    if f.auth == "api-key":
+        return "HTTP APIs have no API keys or usage plans"
+    if entry == "api-async" and first == "function":
+        return "only a REST API invokes Lambda asynchronously (X-Amz-Invocation-Type: Event)"
+    if entry == "api-queue":
+        return "the REST API's SQS integration validates each request before it is queued"
+    if first in ("express-workflow", "standard-workflow"):
+        return "the REST API's Step Functions integration starts the workflow with the request as its input"
+    return None
 
 
 def _step_seconds(f: Flow) -> float:

@@ -238,3 +238,91 @@ def test_decision_records_say_what_the_model_builds():
     attach = [e for e in rec["architecture"]["edges"] if e["flow"] == "ship-order"][0]
     assert f"`{attach['from']}` -> `{attach['to']}`" in built
     assert "pipe" in built  # SQS cannot start the workflow: the record names the pipe that does
+
+
+# -- the scaffold builds the model -------------------------------------------------------------------------------
+
+_SAM_EVENT_KIND = {"SQS": "esm", "Kinesis": "esm", "DynamoDB": "esm", "MSK": "esm", "SelfManagedKafka": "esm",
+                   "MQ": "esm", "SNS": "subscription", "EventBridgeRule": "rule-target", "ScheduleV2": "rule-target",
+                   "S3": "notification"}
+_SAM_EVENT_RESOURCE = {"ScheduleV2": "AWS::Scheduler::Schedule"}  # what the SAM transform creates from the event
+_BUILT = {"esm", "subscription", "rule-target", "notification"}
+
+
+def _template_counts(resources):
+    """Primary resources by CloudFormation type (dead-letter queues aside), and deliveries by kind."""
+    kinds = {t["cfn"] for t in catalog.node_types().values() if t["cfn"]}
+    types, edges = {}, {}
+
+    def add(counter, key, n=1):
+        counter[key] = counter.get(key, 0) + n
+    for rid, r in resources.items():
+        if r["Type"] in kinds and not (r["Type"] == "AWS::SQS::Queue" and rid.endswith("DLQ")):
+            add(types, r["Type"])
+        for event in ((r.get("Properties") or {}).get("Events") or {}).values():
+            if event["Type"] in _SAM_EVENT_KIND:
+                add(edges, _SAM_EVENT_KIND[event["Type"]])
+            if event["Type"] in _SAM_EVENT_RESOURCE:
+                add(types, _SAM_EVENT_RESOURCE[event["Type"]])
+        if r["Type"] == "AWS::S3::Bucket" and (r["Properties"].get("NotificationConfiguration") or {}).get(
+                "EventBridgeConfiguration"):
+            add(edges, "notification")  # the bucket sends its events to the default bus
+        if r["Type"] == "AWS::SNS::Subscription":
+            add(edges, "subscription")
+        if r["Type"] == "AWS::Events::Rule":
+            add(edges, "rule-target", len(r["Properties"].get("Targets", ())))
+        if r["Type"] == "AWS::Lambda::EventSourceMapping":
+            add(edges, "esm")
+    return types, edges
+
+
+def _model_counts(model):
+    nodes = {n["id"]: n for n in model["nodes"]}
+    types, edges = {}, {}
+    for n in model["nodes"]:
+        if n["cfn_type"]:
+            types[n["cfn_type"]] = types.get(n["cfn_type"], 0) + 1
+    for e in model["edges"]:
+        if e["kind"] in _BUILT:
+            edges[e["kind"]] = edges.get(e["kind"], 0) + 1
+    return types, edges, nodes
+
+
+def _scenario_workloads():
+    from test_scenarios import SCENARIOS
+
+    return {f"scenario-{name}": f"version: 1\nname: scenario\nflows:\n  - {row[0]}\n"
+            for name, row in SCENARIOS.items()}
+
+
+def _all_workloads():
+    out = {f"example-{p.stem}": p.read_text(encoding="utf-8") for p in EXAMPLES}
+    out.update(_scenario_workloads())
+    shared = REPO.parent / "shared" / "examples"  # the shared examples, when this checkout sits beside them
+    for p in sorted(shared.glob("e*.yaml")) if shared.is_dir() else ():
+        import yaml
+
+        out[f"shared-{p.stem}"] = yaml.safe_dump(yaml.safe_load(p.read_text(encoding="utf-8"))["workload"])
+    return out
+
+
+WORKLOADS = _all_workloads()
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_the_scaffold_builds_exactly_the_model_and_the_diagram_draws_it(name):
+    from advisor.diagram import architecture_graph
+    from advisor.scaffold import render
+    from advisor.scaffold.cfn import load_template
+
+    wl = load_text(WORKLOADS[name])
+    rec = advise(wl).to_dict()
+    resources = load_template(render(wl, rec)["template.yaml"].decode())["Resources"]
+    model_types, model_edges, nodes = _model_counts(rec["architecture"])
+    types, edges = _template_counts(resources)
+    assert types == model_types, f"resources: template {types} != model {model_types}"
+    assert edges == model_edges, f"deliveries: template {edges} != model {model_edges}"
+    pipes = sum(1 for r in resources.values() if r["Type"] == "AWS::Pipes::Pipe")
+    assert pipes == sum(1 for n in nodes.values() if n["type"] == "pipe")
+    assert {n.id for n in architecture_graph(wl, rec).nodes} == set(nodes)
+    assert not _relays(advise(wl).architecture)

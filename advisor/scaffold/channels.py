@@ -236,12 +236,18 @@ class Channel:
     def attach(self, subscriber: str, make_function: Callable[[str], FunctionSpec], *, prefer_queue: bool,
                sm_target: Callable[[], tuple[str, str]] | None = None) -> str:
         """Deliver outcome events to a subscriber. ``make_function(source_kind)`` creates the
-        function that handles them; ``sm_target`` (EventBridge only) names a state machine
-        and the role events may use to start it. Returns the delivery kind used."""
+        function that handles them; ``sm_target`` names a state machine (and the role EventBridge may use to
+        start it): a rule starts it from a bus, a pipe from a queue or a stream, never a relay function.
+        Returns the delivery kind used."""
         app = self.app
-        if self.kind in ("sqs", "sqs-fifo", "sns-sqs", "sns-fifo") or (
+        workflow = sm_target()[0] if sm_target is not None and self.kind != "eventbridge" else None
+        if self.kind in ("sqs", "sqs-fifo", "sns-sqs", "sns-fifo") or (workflow and self.kind != "kinesis" and
+                                                                       self.kind != "dynamodb-streams") or (
                 prefer_queue and self.kind in ("sns", "eventbridge", "eventbridge-sns")):
             q = self.queue_for(subscriber)
+            if workflow:  # a queue cannot start a workflow: a pipe reads it and does
+                pipe_to_state_machine(app, self.base + pascal(subscriber), "sqs", GetAtt(q, "Arn"), workflow)
+                return "sqs-poll"
             fn = make_function("sqs")
             sqs_event(app, fn, q)
             return "sqs-poll"
@@ -262,6 +268,13 @@ class Channel:
                               pattern=self.pattern(subscriber))
             lambda_permission(app, fn.logical_id, "events.amazonaws.com", GetAtt(rule, "Arn"))
             return "eventbridge-rule"
+        if self.kind == "kinesis" and workflow:
+            pipe_to_state_machine(app, self.base + pascal(subscriber), "kinesis", GetAtt(self.stream, "Arn"), workflow)
+            return "kinesis-poll"
+        if self.kind == "dynamodb-streams" and workflow:
+            pipe_to_state_machine(app, self.base + pascal(subscriber), "dynamodb", GetAtt(self.table, "StreamArn"),
+                                  workflow)
+            return "dynamodb-stream-poll"
         if self.kind == "kinesis":
             fn = make_function("kinesis")
             stream_event(app, fn, "Kinesis", GetAtt(self.stream, "Arn"), self.base + pascal(subscriber))
@@ -306,6 +319,33 @@ def stream_event(app: App, fn: FunctionSpec, kind: str, stream_arn: Any, base: s
         "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}})
+
+
+_PIPE_SOURCES = {  # what a pipe reads: the role's actions and the source parameters
+    "sqs": (["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            {"SqsQueueParameters": {"BatchSize": 1}}),
+    "kinesis": (["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                 "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"],
+                {"KinesisStreamParameters": {"StartingPosition": "LATEST", "BatchSize": 1}}),
+    "dynamodb": (["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams"],
+                 {"DynamoDBStreamParameters": {"StartingPosition": "LATEST", "BatchSize": 1}}),
+}
+
+
+def pipe_to_state_machine(app: App, base: str, source: str, source_arn: Any, state_machine: str) -> str:
+    """An EventBridge pipe that starts ``state_machine`` for each message or record of a queue or stream:
+    SQS, Kinesis and DynamoDB Streams cannot start a workflow themselves, and a function that only calls
+    StartExecution is a relay (integrations.yaml, substitutes). Each execution is started, not awaited."""
+    actions, params = _PIPE_SOURCES[source]
+    role = app.service_role(base + "Pipe", "pipes.amazonaws.com", [
+        {"Effect": "Allow", "Action": actions, "Resource": source_arn},
+        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")},
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(state_machine)}])
+    return app.add(app.new_id(base, "Pipe"), "AWS::Pipes::Pipe", {
+        "RoleArn": GetAtt(role, "Arn"), "Source": source_arn, "SourceParameters": params,
+        "Target": Ref(state_machine),
+        "TargetParameters": {"StepFunctionStateMachineParameters": {"InvocationType": "FIRE_AND_FORGET"}}})
 
 
 def lambda_permission(app: App, function_id: str, principal: str, source_arn: Any) -> str:

@@ -13,12 +13,12 @@ import math
 from typing import Any
 
 from ..architecture import outcome_targets, size_function_timeout, size_workflow_timeout
-from ..catalog import limit
+from ..catalog import limit, option
 from ..errors import TemplateError
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Join, Ref, Sub
-from .channels import Channel, kinesis_stream, lambda_permission, sqs_event, stream_event
+from .channels import Channel, kinesis_stream, lambda_permission, pipe_to_state_machine, sqs_event, stream_event
 from .names import pascal, snake
 from .statemachine import build_definition
 
@@ -378,16 +378,18 @@ class FlowBuilder:
         if upstream is None:
             raise TemplateError(f"flow {self.flow.name} runs after {self.flow.after}, which has no outcome channel;"
                                 " nothing can deliver its events")
-        expected = {"eventbridge": {"eventbridge-rule", "sqs-poll"}, "eventbridge-sns": {"sns-subscription", "sqs-poll"},
-                    "sns": {"sns-subscription", "sqs-poll"}, "kinesis": {"kinesis-poll"},
-                    "dynamodb-streams": {"dynamodb-stream-poll"}}.get(upstream.kind, {"sqs-poll"})
+        channel = option("channel", upstream.kind)  # the entry a flow after it gets (decisions.yaml), or a queue
+        expected = {channel["downstream_entry"]} | ({"sqs-poll"} if channel["delivery"] == "event" else set())
         if entry not in expected:
             self.note(f"entry `{entry}` does not match the `{upstream.kind}` channel of {self.flow.after};"
                       f" wired as {sorted(expected)[0]} instead.")
             entry = sorted(expected)[0]
         sm_target = None
-        if self.orchestrated and upstream.kind == "eventbridge" and entry == "eventbridge-rule":
+        if self.orchestrated and (upstream.kind != "eventbridge" or entry == "eventbridge-rule"):
             def sm_target() -> tuple[str, str]:
+                """The workflow: a rule on the bus starts it (with a role), a pipe from a queue or stream does."""
+                if upstream.kind != "eventbridge":
+                    return self.sm, ""
                 role = self.app.service_role(self.base + "EventsStart", "events.amazonaws.com", [{
                     "Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(self.sm)}])
                 return self.sm, role
@@ -472,6 +474,8 @@ class FlowBuilder:
             app.add_event(target_id, "Schedule", event)
 
     def _entry_s3_event(self) -> None:
+        if self.orchestrated:  # S3 cannot start a workflow: its events go to EventBridge, whose rule does
+            return self._entry_eventbridge_rule()
         # A fixed name breaks the cycle function role -> bucket -> notification -> permission -> function
         # (the role's policy names the bucket by this name, not by !Ref).
         name = Sub(f"${{AWS::AccountId}}-${{AWS::Region}}-{snake(self.flow.name).replace('_', '-')[:24]}-uploads")
@@ -513,6 +517,9 @@ class FlowBuilder:
 
     def _entry_sqs_poll(self) -> None:
         q, _ = self.app.queue(self.base + "Input", fifo=self.flow.needs.ordering)
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "sqs", GetAtt(q, "Arn"), self.sm)
+            return
         fn = self.entry_function("sqs")
         sqs_event(self.app, fn, q)
 
@@ -523,6 +530,9 @@ class FlowBuilder:
 
     def _entry_kinesis_poll(self) -> None:
         stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "kinesis", GetAtt(stream, "Arn"), self.sm)
+            return
         fn = self.entry_function("kinesis")
         stream_event(self.app, fn, "Kinesis", GetAtt(stream, "Arn"), self.base + "Input")
 
@@ -531,6 +541,9 @@ class FlowBuilder:
             self.note("the flow reacts to changes of its own table; make sure it does not write back"
                       " what it reads, or it triggers itself.")
         table = self.input_table or stores.table(self.app, self.base + "Source", stream=True)
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "dynamodb", GetAtt(table, "StreamArn"), self.sm)
+            return
         fn = self.entry_function("dynamodb")
         stream_event(self.app, fn, "DynamoDB", GetAtt(table, "StreamArn"), self.base + "Source")
 
