@@ -326,3 +326,15 @@ def test_the_scaffold_builds_exactly_the_model_and_the_diagram_draws_it(name):
     assert pipes == sum(1 for n in nodes.values() if n["type"] == "pipe")
     assert {n.id for n in architecture_graph(wl, rec).nodes} == set(nodes)
     assert not _relays(advise(wl).architecture)
+
+
+def test_the_api_is_priced_as_the_model_builds_it():
+    from advisor.cost import estimate_workload
+
+    wl = load_text("version: 1\nname: a\nflows:\n- {name: order, trigger: api, api: http, caller_waits: true,"
+                   " duration: 2s, steps: [a, b], coupling: tight, needs: {compensation: true}}\n")
+    rec = advise(wl).to_dict()
+    assert any(n["type"] == "rest-api" for n in rec["architecture"]["nodes"])  # Step Functions behind it
+    entry = rec["flows"][0]["decisions"]["entry"]["choice"]
+    usage = dict(estimate_workload(wl, rec).flows[0].decisions["entry"][entry].usage)
+    assert "apigw.rest.requests" in usage and not any(k.startswith("apigw.http") for k in usage)

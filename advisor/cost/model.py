@@ -167,6 +167,7 @@ class _Ctx:
     memory_mb: int
     executions: Decimal  # per month
     targets: int | None = None  # what the outcome reaches, each once (architecture.outcome_targets)
+    api: str | None = None  # the API style the architecture builds (REST where an 'http' API cannot do the job)
 
     @property
     def n_steps(self) -> int:
@@ -325,7 +326,7 @@ def _api_usage(ctx: _Ctx, style: str) -> tuple[_Usage, list[str]]:
 
 def _entry_api(kind: str) -> _Estimator:
     def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
-        usage, notes = _api_usage(ctx, ctx.flow.api or "http")
+        usage, notes = _api_usage(ctx, ctx.api or ctx.flow.api or "http")
         if kind == "api-queue":
             q, why = _sqs_usage(ctx, "sqs.standard.requests", 1)
             usage, notes = usage + q, notes + ["the API writes each request to an SQS queue", why]
@@ -514,9 +515,10 @@ def _price_notes(prices: PriceTable, region: str, keys: Iterable[str]) -> list[s
     return notes
 
 
-def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable, targets: int | None = None) -> _Ctx:
+def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable, targets: int | None = None,
+             api: str | None = None) -> _Ctx:
     executions = (_d(flow.traffic.average) * SECONDS_PER_MONTH).quantize(_MICRO, rounding=ROUND_HALF_UP)
-    return _Ctx(flow, prices, region, memory_mb, executions, targets)
+    return _Ctx(flow, prices, region, memory_mb, executions, targets, api)
 
 
 def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAULT_REGION, *,
@@ -530,17 +532,17 @@ def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAUL
 def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
                   free_tier: bool = False, prices: PriceTable | None = None,
                   chosen: Mapping[str, str] | None = None, targets: int | None = None,
-                  attached_to: str | None = None) -> FlowCost:
+                  attached_to: str | None = None, api: str | None = None) -> FlowCost:
     """Every option of every decision for one flow, per 30-day month.
 
     Entry options are those that fit the flow's trigger; ``chosen``
     (decision -> option, e.g. from a recommendation) adds any option it names. ``targets`` is how many
     targets the outcome reaches, each once (else the consumer contexts); ``attached_to`` names the upstream
     flow whose channel starts this one: that channel (its queue, subscription or rule) is priced there,
-    once, so this flow's entry costs nothing more.
+    once, so this flow's entry costs nothing more. ``api`` is the API style the architecture builds.
     """
     prices = prices or load_price_table()
-    ctx = _context(flow, region, memory_mb, prices, targets)
+    ctx = _context(flow, region, memory_mb, prices, targets, api)
     attached = _nothing(f"the upstream flow {attached_to}'s channel delivers here; it is priced there, once"
                         ) if attached_to else None
     decisions: dict[str, dict[str, OptionCost]] = {}
@@ -564,6 +566,15 @@ def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = 
 
 
 COST_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
+
+
+def _api_styles(workload: Workload, recommendation: Mapping[str, Any]) -> dict[str, str]:
+    """flow -> the API style its architecture builds (the model's API node), which the entry is priced at."""
+    from ..architecture import API_NODE, model_of
+
+    style = {node_type: name for name, node_type in API_NODE.items()}
+    return {n["flow"]: style[n["type"]] for n in model_of(workload, recommendation)["nodes"]
+            if n["type"] in style and n.get("flow")}
 
 
 def _shared(workload: Workload, chosen: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
@@ -605,8 +616,9 @@ def estimate_workload(workload: Workload, recommendation: Mapping[str, Any] | No
     region = region or workload.region
     chosen = chosen_options(recommendation) if recommendation else {}
     targets, attached = _shared(workload, chosen)
+    apis = _api_styles(workload, recommendation) if recommendation else {}
     flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name),
-                                targets=targets.get(f.name), attached_to=attached.get(f.name))
+                                targets=targets.get(f.name), attached_to=attached.get(f.name), api=apis.get(f.name))
                   for f in workload.flows)
     notes = ["a month is 30 days; rates are the workload's averages (Kinesis shards: the peak)",
              "data transfer, storage, logs, metrics and tracing are not included"]
