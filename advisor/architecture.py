@@ -28,13 +28,11 @@ from typing import Any, Iterable, Mapping
 
 from . import catalog
 from .model import Flow, Workload
+from .sizing import sizing
 
 API_NODE = {"http": "http-api", "rest": "rest-api", "websocket": "websocket-api", "graphql": "graphql-api"}
-DEFAULT_MEMORY_MB = 512
-"""Memory of every function the model sizes; the cost model prices the same figure."""
-FARGATE_TASK_VCPU = 0.25
-FARGATE_TASK_MEMORY_MB = 512
-"""Size of one Fargate task, per concurrent execution; the cost model prices the same figures."""
+# Function memory, Fargate task size and each poll entry's batch size have their home in advisor/data/sizing.yaml
+# (advisor.sizing): the model, the scaffold and the cost model read the same figures.
 
 
 @dataclass(slots=True)
@@ -102,10 +100,13 @@ class Architecture:
 # -- sizing: each formula from the workload's numbers, with its AWS source -------------------------------------
 
 @lru_cache(maxsize=4096)
-def size_batch(longest_step: float) -> int:
-    """SQS batch size: up to 10 without a batching window, fewer when a batch of slow records would not finish
-    within half of Lambda's timeout. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"""
-    most = int(catalog.limit("sqs_batch_without_window"))
+def size_batch(longest_step: float, entry: str = "sqs-poll") -> int:
+    """An event source mapping's batch size: the entry's size (advisor/data/sizing.yaml), fewer when a batch of
+    slow records would not finish within half of Lambda's timeout.
+    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"""
+    from .sizing import sizing
+
+    most = sizing().poll[entry].batch_size
     fits = int(catalog.limit("lambda_timeout") // max(2 * longest_step, 1))
     return max(1, min(most, fits))
 
@@ -314,12 +315,13 @@ class _Builder:
 
     def compute(self, f: Flow, step: str, fargate: bool) -> str:
         if fargate:
-            return self.node(f"{f.name}/step:{step}", "task", f.name, vcpu=FARGATE_TASK_VCPU, memory_mb=FARGATE_TASK_MEMORY_MB,
+            return self.node(f"{f.name}/step:{step}", "task", f.name, cpu_units=sizing().fargate_cpu_units,
+                             memory_mb=sizing().fargate_memory_mb,
                              peak_tasks=size_concurrency(f.traffic.peak, _step_seconds(f)))
         return self.function(f, f"step:{step}", 1)
 
     def function(self, f: Flow, name: str, batch: int, **extra: Any) -> str:
-        return self.node(f"{f.name}/{name}", "function", f.name, memory_mb=DEFAULT_MEMORY_MB,
+        return self.node(f"{f.name}/{name}", "function", f.name, memory_mb=sizing().function_memory_mb,
                          timeout_seconds=size_function_timeout(f.longest_step, batch),
                          peak_concurrency=size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit),
                          **extra)
@@ -385,11 +387,12 @@ class _Builder:
         found = catalog.integration(s, t)
         if found is None or found.kind != "esm":
             return None
-        batch = size_batch(f.longest_step)
+        poll = {"stream": "kinesis-poll", "table-stream": "dynamodb-stream-poll", "kafka-topic": "kafka-poll",
+                "broker": "mq-poll"}.get(s, "sqs-poll")  # the entry whose batch size (sizing.yaml) applies
+        batch = size_batch(f.longest_step, poll)
         if s in ("queue", "fifo-queue"):
             settings = self.esm(f, batch)
         else:
-            batch = max(1, min(100, batch * 10))
             settings = {"batch_size": batch, "starting_position": "LATEST"}
         self._cover_batch(target, f, batch)
         return settings
@@ -479,7 +482,7 @@ class _Builder:
                              rate_per_second=size_destination_rate(f.downstream_limit))
         timeout_batch = size_batch(f.longest_step)
         return self.node(f"{f.name}/consumer:{target.name}", "function", f.name, context=target.name,
-                         memory_mb=DEFAULT_MEMORY_MB,
+                         memory_mb=sizing().function_memory_mb,
                          timeout_seconds=size_function_timeout(f.longest_step, timeout_batch),
                          peak_concurrency=size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit))
 

@@ -152,7 +152,9 @@ def test_settings_are_sized_from_the_workload():
     assert fn["timeout_seconds"] == 800  # a full batch of ten 40 s records, twice over
     assert queue["visibility_timeout"] >= 6 * fn["timeout_seconds"]
     assert esm["maximum_concurrency"] == 800  # 20/s downstream x 40 s, not 100/s x 40 s
-    assert fn["memory_mb"] == architecture.DEFAULT_MEMORY_MB
+    from advisor.sizing import sizing
+
+    assert fn["memory_mb"] == sizing().function_memory_mb
     assert architecture.size_batch(200) == 2  # 2 x 200 s x 2 <= 900 s
     assert architecture.size_esm_concurrency(0.01, 1) == catalog.limit("sqs_esm_min_concurrency")
     assert architecture.size_shards(2500, 100) == 3
@@ -298,10 +300,10 @@ def _scenario_workloads():
 def _all_workloads():
     out = {f"example-{p.stem}": p.read_text(encoding="utf-8") for p in EXAMPLES}
     out.update(_scenario_workloads())
-    shared = REPO.parent / "shared" / "examples"  # the shared examples, when this checkout sits beside them
-    for p in sorted(shared.glob("e*.yaml")) if shared.is_dir() else ():
-        import yaml
+    import yaml
+    from shared_examples import EXAMPLE_FILES
 
+    for p in EXAMPLE_FILES:  # the shared example cases, copied into tests/fixtures
         out[f"shared-{p.stem}"] = yaml.safe_dump(yaml.safe_load(p.read_text(encoding="utf-8"))["workload"])
     return out
 

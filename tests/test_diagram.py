@@ -26,10 +26,8 @@ from advisor import diagram
 from advisor.architecture import model_of
 from advisor.diagram import architecture_graph, contexts_graph, mermaid_block, render, to_dot, to_mermaid
 from advisor.workload import load_text
+from shared_examples import EXAMPLES, load_case
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-if not EXAMPLES.is_dir():  # CI lays shared/ beside the clone
-    EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
 
 DECISIONS = ("composition", "orchestrator", "channel", "entry", "compute", "data_store")
 _ENTRY_BY_TRIGGER = {"schedule": "schedule", "upload": "s3-event", "queue": "sqs-poll", "stream": "kinesis-poll",
@@ -79,16 +77,13 @@ def hand_rec(workload, expect: dict | None = None, overrides: dict | None = None
 
 
 def example(name: str, overrides: dict | None = None):
-    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    doc = load_case(name)
     w = workload_of(doc["workload"])
     return w, hand_rec(w, doc.get("expect"), overrides)
 
 
 def example_names() -> list[str]:
     return sorted(p.stem for p in EXAMPLES.glob("e*.yaml"))
-
-
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared examples not found")
 
 
 def edges_of(graph) -> set[tuple[str, str, str]]:
@@ -181,12 +176,10 @@ ARCH_EXPECTED = {
 }
 
 
-@needs_examples
 def test_every_example_has_expectations():
     assert set(example_names()) <= set(ARCH_EXPECTED), "add the new example to ARCH_EXPECTED"
 
 
-@needs_examples
 @pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
 def test_architecture_nodes_and_edges(name):
     w, rec = example(name)
@@ -208,7 +201,6 @@ def test_architecture_nodes_and_edges(name):
             assert n.group == f"flow/{n.id.split('/')[0]}"
 
 
-@needs_examples
 def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
     w, rec = example("e02-shop")
     g = architecture_graph(w, rec)
@@ -223,7 +215,6 @@ def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
                       "flow/ship-order": "ship-order (context: shipping)"}
 
 
-@needs_examples
 def test_shop_with_sns_sqs_gives_one_queue_per_target_and_a_pipe_into_ship_order():
     w, rec = example("e02-shop", {"checkout": {"channel": "sns-sqs"}, "ship-order": {"entry": "sqs-poll"}})
     g = architecture_graph(w, rec)
@@ -239,7 +230,6 @@ def test_shop_with_sns_sqs_gives_one_queue_per_target_and_a_pipe_into_ship_order
     assert any("pipe" in note for note in model_of(w, rec)["notes"])
 
 
-@needs_examples
 def test_eventbridge_sns_puts_a_topic_behind_the_bus():
     w, rec = example("e03-alerts-fanout", {"raise-alert": {"channel": "eventbridge-sns"}})
     e = edges_of(architecture_graph(w, rec))
@@ -248,7 +238,6 @@ def test_eventbridge_sns_puts_a_topic_behind_the_bus():
     assert ("raise-alert/topic", "raise-alert/consumer:sms", "event, async") in e
 
 
-@needs_examples
 def test_dynamodb_streams_channel_reads_the_flow_table():
     w, rec = example("e06-ledger-fifo", {"record-transaction": {"channel": "dynamodb-streams"}})
     g = architecture_graph(w, rec)
@@ -259,7 +248,6 @@ def test_dynamodb_streams_channel_reads_the_flow_table():
     assert sum(1 for n in g.nodes if n.kind == "table") == 1  # the flow's own table, not a copy
 
 
-@needs_examples
 def test_the_diagram_draws_the_recommendations_architecture():
     w, rec = example("e02-shop")
     rec["architecture"] = {"nodes": [
@@ -286,7 +274,6 @@ def test_choreographed_steps_are_chained_through_queues():
     assert kinds_of(g)["ingest/queue:tag"] == "queue"
 
 
-@needs_examples
 def test_missing_flow_in_recommendation_is_an_error():
     w, rec = example("e02-shop")
     rec["flows"].pop()
@@ -297,7 +284,6 @@ def test_missing_flow_in_recommendation_is_an_error():
 # ---------------------------------------------------------------- contexts
 
 
-@needs_examples
 def test_contexts_shop():
     w, rec = example("e02-shop")
     g = contexts_graph(w, rec)
@@ -309,7 +295,6 @@ def test_contexts_shop():
     assert not any(n.marks for n in g.nodes) and not g.notes
 
 
-@needs_examples
 def test_contexts_hub_is_highlighted():
     w, rec = example("e03-alerts-fanout")
     g = contexts_graph(w, rec)
@@ -461,7 +446,6 @@ def dot_renders(text: str) -> None:
     assert b"<svg" in out.stdout and not out.stderr.strip(), out.stderr.decode()
 
 
-@needs_examples
 @pytest.mark.parametrize("view", diagram.VIEWS)
 @pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
 def test_syntax_of_every_example(name, view):
@@ -473,8 +457,10 @@ def test_syntax_of_every_example(name, view):
     dot_renders(text)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 def test_dot_binary_rejects_broken_text():  # guards dot_renders against passing everything
+    if shutil.which("dot") is None:  # Graphviz is a system package, not a test extra: say so, do not skip
+        warnings.warn("Graphviz dot is not installed: DOT text is checked by pydot only", UserWarning)
+        return
     with pytest.raises(AssertionError):
         dot_renders('digraph "x" { n1 -> ; }\n')
 
@@ -520,7 +506,6 @@ def test_label_escaping(raw, mermaid, dot):
 # ---------------------------------------------------------------- determinism, entry points
 
 
-@needs_examples
 @pytest.mark.parametrize("name", sorted(ARCH_EXPECTED))
 def test_output_is_deterministic(name):
     w, rec = example(name)
@@ -531,7 +516,6 @@ def test_output_is_deterministic(name):
             assert render(w2, rec2, fmt, view) == first
 
 
-@needs_examples
 def test_ids_are_assigned_in_order():
     w, rec = example("e01-thumbnails")
     m = render(w, rec, "mermaid", "architecture")
@@ -547,7 +531,6 @@ def test_ids_are_assigned_in_order():
     assert '  n1 -->|"push, sync"| n2' in m
 
 
-@needs_examples
 def test_mermaid_block_is_a_fenced_block():
     w, rec = example("e02-shop")
     block = mermaid_block(w, rec)
@@ -583,13 +566,12 @@ def test_names_never_collide_across_flows_consumers_and_targets():
 
 
 def _engine_rec(name):
-    engine = pytest.importorskip("advisor.engine")
-    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    from advisor import engine
+    doc = load_case(name)
     w = workload_of(doc["workload"])
     return w, engine.advise(w).to_dict()
 
 
-@needs_examples
 @pytest.mark.parametrize("name", example_names())
 def test_engine_recommendations_draw_and_parse(name):
     w, rec = _engine_rec(name)

@@ -15,6 +15,7 @@ from typing import Any
 from ..architecture import outcome_targets, size_function_timeout, size_workflow_timeout
 from ..catalog import limit, option
 from ..errors import TemplateError
+from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Join, Ref, Sub
@@ -215,7 +216,8 @@ class FlowBuilder:
                         {"Name": "OUTCOME_SOURCE", "Value": self.workload.name},
                         {"Name": "OUTCOME_DETAIL_TYPE", "Value": f"{self.flow.name}.completed"}]
             td = app.add(app.new_id(base, step, "TaskDefinition"), "AWS::ECS::TaskDefinition", {
-                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "512", "Memory": "1024",
+                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
+                "Cpu": str(sizing().fargate_cpu_units), "Memory": str(sizing().fargate_memory_mb),
                 "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
                 "ExecutionRoleArn": GetAtt(exec_role, "Arn"), "TaskRoleArn": GetAtt(task_role, "Arn"),
                 "ContainerDefinitions": [{
@@ -555,6 +557,7 @@ class FlowBuilder:
         dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
         app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
         common = {"Topics": [Ref(topic)], "StartingPosition": "LATEST",
+                  "BatchSize": sizing().poll["kafka-poll"].batch_size,
                   "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}
         if self.flow.source == "msk":
             cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
@@ -582,6 +585,7 @@ class FlowBuilder:
         if self.flow.source == "rabbitmq":
             access.append({"Type": "VIRTUAL_HOST", "URI": "/"})
         app.add_event(fn.logical_id, "Broker", {"Type": "MQ", "Properties": {
-            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access, "BatchSize": 10}})
+            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access,
+            "BatchSize": sizing().poll["mq-poll"].batch_size}})
         app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}},
                        {"Statement": [{"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)}]})
