@@ -198,6 +198,7 @@ class _Builder:
             if f.after in self.flows:
                 self.downstream.setdefault(f.after, []).append(f)
         self.first: dict[str, str] = {}  # flow -> the node its trigger (or upstream channel) delivers to
+        self.lasts: dict[str, str] = {}  # flow -> the node that publishes its outcome
         self.source: dict[str, str] = {}  # flow -> the stream, queue, ... its trigger (or upstream) delivers on
         self.phase = 0  # 0 entry, 1 work, 2 outcome: a flow's hops read from its trigger to its targets
         self._order: list[tuple[int, int]] = []  # (phase, position) of each edge, to sort them at the end
@@ -273,8 +274,11 @@ class _Builder:
             wf = self.node(f"{n}/workflow", type_, n,
                            timeout_seconds=size_workflow_timeout(f.duration, express),
                            peak_starts_per_second=f.traffic.peak)
+            from .facts import task_steps
+
+            tasks = set(task_steps(f) or f.steps) if fargate else set()  # only steps beyond Lambda, when stated
             for step in f.steps:
-                self.connect(wf, self.compute(f, step, fargate), n)
+                self.connect(wf, self.compute(f, step, step in tasks), n)
             if f.needs.compensation:  # a saga: each step but the last has a function that undoes it
                 for step in f.steps[:-1]:
                     self.connect(wf, self.function(f, f"undo:{step}", 1), n)
@@ -282,14 +286,11 @@ class _Builder:
                 self.connect(wf, self.function(f, "approval", 1), n)
             last = wf
             first = wf
-        elif fargate:
+        elif fargate:  # one task runs the flow's steps; a function starts it (ECS RunTask)
             launcher = self.function(f, "start", 1, note="starts the Fargate task (ECS RunTask)")
-            prev = launcher
-            for step in f.steps:
-                task = self.compute(f, step, True)
-                self.connect(prev, task, n)
-                prev = task
-            first, last = launcher, prev
+            task = self.compute(f, n, True)
+            self.connect(launcher, task, n)
+            first, last = launcher, task
         else:
             first = prev = self.compute(f, f.steps[0], False)
             for step in f.steps[1:]:
@@ -300,6 +301,7 @@ class _Builder:
                 self.connect(q, nxt, n, settings=self._esm_if(q, nxt, f))
                 prev = nxt
             last = prev
+        self.lasts[n] = last
         store = c["data_store"]
         if store != "none":
             stream = c["channel"] == "dynamodb-streams" and store == "dynamodb"
@@ -448,9 +450,11 @@ class _Builder:
             dest = self._target_node(f, target)
             src = fan
             tflow = self.flows[target.name] if target.kind == "flow" else f
-            if per_target_queue:
+            buffered = (target.kind == "flow" and opt["delivery"] == "event"
+                        and self.choices[target.name]["entry"] == "sqs-poll")  # the flow reads its own queue
+            if per_target_queue or buffered:
                 timeout = size_function_timeout(tflow.longest_step, size_batch(tflow.longest_step))
-                q = self.node(f"{n}/queue:{target.name}", per_target_queue, n,
+                q = self.node(f"{n}/queue:{target.name}", per_target_queue or "queue", n,
                               visibility_timeout=size_visibility_timeout(timeout))
                 self.connect(fan, q, n)
                 src = q
@@ -468,11 +472,8 @@ class _Builder:
         return None
 
     def _last(self, f: Flow) -> str:
-        """The node that publishes the flow's outcome: its workflow, or its last step."""
-        c = self.choices[f.name]
-        if c["orchestrator"] != "none":
-            return f"{f.name}/workflow"
-        return f"{f.name}/step:{f.steps[-1]}"
+        """The node that publishes the flow's outcome: its workflow, its last step, or its task."""
+        return self.lasts[f.name]
 
     def _target_node(self, f: Flow, target: Target) -> str:
         if target.kind == "flow":

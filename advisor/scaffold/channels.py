@@ -256,7 +256,7 @@ class Channel:
         app = self.app
         res = self.resources
         streams = res[0] in ("stream", "table-stream")
-        workflow = sm_target()[0] if sm_target is not None and res != ["bus"] else None
+        workflow = sm_target()[0] if sm_target is not None and (res != ["bus"] or prefer_queue) else None
         if res[-1] in _QUEUES or (workflow and not streams) or (prefer_queue and res[-1] in _TOPICS + ("bus",)):
             q = self.queue_for(subscriber)
             if workflow:  # a queue cannot start a workflow: a pipe reads it and does
