@@ -51,7 +51,7 @@ class Node:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "cfn_type": self.cfn, "flow": self.flow,
-                "settings": dict(self.settings)}
+                "settings": self.settings.copy()}
 
 
 @dataclass(slots=True)
@@ -199,6 +199,7 @@ class _Builder:
                 self.downstream.setdefault(f.after, []).append(f)
         self.first: dict[str, str] = {}  # flow -> the node its trigger (or upstream channel) delivers to
         self.lasts: dict[str, str] = {}  # flow -> the node that publishes its outcome
+        self._function_settings: dict[tuple[str, int], dict[str, Any]] = {}
         self.source: dict[str, str] = {}  # flow -> the stream, queue, ... its trigger (or upstream) delivers on
         self.phase = 0  # 0 entry, 1 work, 2 outcome: a flow's hops read from its trigger to its targets
         self._order: list[tuple[int, int]] = []  # (phase, position) of each edge, to sort them at the end
@@ -323,10 +324,14 @@ class _Builder:
         return self.function(f, f"step:{step}", 1)
 
     def function(self, f: Flow, name: str, batch: int, **extra: Any) -> str:
-        return self.node(f"{f.name}/{name}", "function", f.name, memory_mb=sizing().function_memory_mb,
-                         timeout_seconds=size_function_timeout(f.longest_step, batch),
-                         peak_concurrency=size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit),
-                         **extra)
+        key = (f.name, batch)
+        settings = self._function_settings.get(key)
+        if settings is None:  # the same for every function of the flow: worked out once
+            settings = self._function_settings[key] = {
+                "memory_mb": sizing().function_memory_mb,
+                "timeout_seconds": size_function_timeout(f.longest_step, batch),
+                "peak_concurrency": size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit)}
+        return self.node(f"{f.name}/{name}", "function", f.name, **settings, **extra)
 
     def esm(self, f: Flow, batch: int) -> dict[str, Any]:
         return {"batch_size": batch,
