@@ -179,10 +179,12 @@ def _downstream_flows(c: FlowContext) -> int:
 @fact("derived.outcome_consumers", "count", "consumers of the outcome event, each once: flows after it, and the "
                                            "consumer contexts none of those flows stands for")
 def _outcome_consumers(c: FlowContext) -> int:
-    from .architecture import outcome_targets
+    if "outcome_consumers" not in c.memo:  # three facts build on it: count the targets once per flow
+        from .architecture import outcome_targets
 
-    downstream = [c.workload.flow(n) for n in c.graph.downstream(c.flow.name)]
-    return sum(1 for t in outcome_targets(c.flow, downstream) if t.kind != "external")
+        downstream = [c.workload.flow(n) for n in c.graph.downstream(c.flow.name)]
+        c.memo["outcome_consumers"] = sum(1 for t in outcome_targets(c.flow, downstream) if t.kind != "external")
+    return c.memo["outcome_consumers"]
 
 
 @fact("derived.targets_count", "count", "everything the outcome event must reach: consumers, later flows, "
