@@ -251,10 +251,20 @@ class _Builder:
             self.flow(self.flows[name])
         for name in order:  # upstream first: a flow's outcome may share the stream its upstream delivers on
             self.outcome(self.flows[name])
+        self.idempotency()
         index = {f.name: i for i, f in enumerate(self.workload.flows)}
         keyed = sorted(zip(self._order, self.arch.edges), key=lambda pe: (index.get(pe[1].flow, -1), pe[0]))
         self.arch.edges = [e for _, e in keyed]
         return self.arch
+
+    def idempotency(self) -> None:
+        """One table of idempotency records (Powertools), shared by every function an event may reach more than
+        once: whatever an asynchronous integration delivers to (a queue, topic, bus, stream, schedule or async
+        invocation) is delivered at least once.
+        https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"""
+        nodes = self.arch.nodes
+        if any(e.mode == "async" and nodes[e.target].type == "function" for e in self.arch.edges):
+            self.node("idempotency-store", "table", None, billing="on-demand", purpose="idempotency records")
 
     def flow(self, f: Flow) -> None:
         c = self.choices[f.name]
