@@ -69,9 +69,10 @@ def check_value(operator: str, value: Any, unit: str | None) -> tuple[str, str, 
     """What is wrong with a rule leaf's ``value`` for ``operator`` and a fact of ``unit``, as
     (message, expected, hint), or None. Run when rules load, so that no rule fails when it runs."""
     if isinstance(value, dict):
-        if set(value) == {"fact"} and isinstance(value["fact"], str):
+        if len(value) == 1 and isinstance(value.get("fact", value.get("limit")), str):
             return None
-        return "a value that is a mapping must be {fact: name}", "{fact: <a fact name>} or a literal", None
+        return ("a value that is a mapping must be {fact: name} or {limit: name}",
+                "{fact: <a fact name>}, {limit: <a limit name>} or a literal", None)
     if operator == "matches":
         if not isinstance(value, str):
             return f"'matches' needs a pattern (text), not {value!r}", "a regular expression in quotes", None
