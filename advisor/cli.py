@@ -183,13 +183,14 @@ def _table_size(workload) -> None:
 def _scaffold_size(workload) -> None:
     """The app needs at least a function per step and a resource per consumer: past CloudFormation's limit
     on resources in one template it could not deploy, so it is not rendered."""
-    from .limits import CFN_MAX_RESOURCES, too_many
+    from .limits import cfn_max_resources, too_many
 
+    limit = cfn_max_resources()
     least = sum(max(len(f.steps), 1) + max(len(f.consumers), f.fan_out) + len(f.external_targets)
                 for f in workload.flows)
-    if least > CFN_MAX_RESOURCES:
-        raise UserError(too_many(workload, "resources (at least)", least, CFN_MAX_RESOURCES,
-                                 "CloudFormation's limit on one template",
+    if least > limit:
+        raise UserError(too_many(workload, "resources (at least)", least, limit,
+                                 "in one CloudFormation template, AWS's limit",
                                  "scaffold a smaller workload file, one per bounded context, or fewer steps "
                                  "or consumers per flow"))
 

@@ -1,4 +1,5 @@
-"""How much advisor accepts, and why: every size limit on an input, in one place.
+"""How much advisor accepts, and why: every size limit on an input, in one place (AWS's own limits, like
+CloudFormation's resources per template, are data in data/limits.yaml).
 
 Each limit is a size no real system needs, chosen so that everything below it finishes in a few seconds
 (benchmarks/bench_cli.py measures the shapes), and above it advisor says so at once instead of working for
@@ -31,10 +32,14 @@ MAX_CONSUMERS = 10_000
 and a handler in the app; ``fan_out: 1000000000`` would make a billion of them. No organisation has 10,000
 consumer contexts for one event."""
 
-CFN_MAX_RESOURCES = 500
-"""Resources CloudFormation accepts in one template (SAM's transform adds more, never fewer):
-https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html. ``scaffold``
-refuses a workload whose app could not deploy as one stack, before rendering it."""
+
+
+def cfn_max_resources() -> int:
+    """Resources CloudFormation accepts in one template (``cloudformation_resources`` in data/limits.yaml, with
+    its source). ``scaffold`` refuses a workload whose app could not deploy as one stack, before rendering it."""
+    from .catalog import limit
+
+    return int(limit("cloudformation_resources"))
 
 
 def too_many(workload, what: str, count: int, limit: int, why: str, hint: str):

@@ -88,7 +88,7 @@ class NameIndex:
     names)."""
 
     DIRECT = 200  # up to this many names, compare with each (difflib is quick enough)
-    BUDGET = 300
+    BUDGET = 256  # index entries looked at per word
     SHORTLIST = 8
     LONGEST = 200  # characters of a word or name considered
 
