@@ -8,8 +8,8 @@ minutes. The README's "Limits" section lists them with the figures.
 from __future__ import annotations
 
 MAX_FLOWS = 20_000
-"""Flows in one workload file. The design size is 10,000 flows (recommend -f json in about 5 s of CPU and
-under 500 MB, see the benchmark); twice that takes twice as long and as much memory (10 s, 920 MB). A file
+"""Flows in one workload file. The design size is 10,000 flows (recommend -f json in under 5 s of CPU and
+500 MB, see the benchmark); twice that takes twice as long and as much memory (10 s, 920 MB). A file
 with more describes many systems: split it by bounded context."""
 
 TABLE_FLOWS = 500
