@@ -61,7 +61,8 @@ def _number(value: object, what: str = "a number") -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, int) and abs(value) > MAX_VALUE:
-        raise ValueError(f"{what} of {len(str(abs(value))):,} digits is larger than advisor accepts "
+        digits = len(str(abs(value))) if value.bit_length() < 10_000 else int(value.bit_length() * 0.30103) + 1
+        raise ValueError(f"{what} of {digits:,} digits is larger than advisor accepts "
                          f"(at most {MAX_VALUE:.0e})")
     return float(value)
 

@@ -94,6 +94,20 @@ def test_hostile_workload_through_every_command(file, tmp_path):
     assert not (tmp_path / "app").exists() and not (tmp_path / "adr").exists()
 
 
+@pytest.mark.parametrize("parse", ["parse_rate", "parse_duration", "parse_size"])
+@pytest.mark.parametrize("value", [10 ** 5000, 10 ** 400, -(10 ** 30), float("nan"), float("inf"), 1e300,
+                                   "9" * 400 + "s", "9" * 400 + "/s", "9" * 400 + "MB"],
+                         ids=["10^5000", "10^400", "-10^30", "nan", "inf", "1e300", "400-digit-s", "400-digit-rate",
+                              "400-digit-MB"])
+def test_one_checked_conversion_bounds_every_number(parse, value):
+    """Whatever reaches arithmetic is refused with a reason, never an OverflowError or a digit-limit error."""
+    from advisor import units
+
+    with pytest.raises(ValueError) as info:
+        getattr(units, parse)(value)
+    assert "Exceeds the limit" not in str(info.value)
+
+
 @pytest.mark.parametrize("file", ANSWERS, ids=lambda p: p.stem)
 def test_hostile_answers_file(file, tmp_path):
     out = tmp_path / "workload.yaml"
