@@ -350,7 +350,8 @@ def _decide(decision: str, rules: list[_Prepared], resolve,
                            + "; ".join(f"{o}: {', '.join(f.rule.id for f in fs)}" for o, fs in excluded.items())
                            + "). advisor chose by preference among all options: revisit the workload's numbers "
                            "or split the flow.", [])
-    rank = lambda o: (*(-tiers[t][o] for t in _TIERS), options.index(o))  # noqa: E731
+    by_tier = [tiers[t] for t in _TIERS]
+    rank = lambda o: (*[-scores_of[o] for scores_of in by_tier], options.index(o))  # noqa: E731
     ranked = sorted(left, key=rank)
     choice = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
