@@ -212,15 +212,26 @@ def _resolver(ctx: facts.FlowContext):
     class: it is called about 200 times a flow."""
     cache: dict[str, Any] = {}
     get, live, miss = facts.get, facts.LIVE, _MISS
+    decisions, upstream = ctx.decisions, ctx.upstream
 
     def resolve(name: str) -> Any:
         value = cache.get(name, miss)  # not try/except KeyError: live facts miss every time, and raising is slow
         if value is miss:
+            key = _OWN_DECISION.get(name)  # the live facts read most (facts.py: decision.*, upstream.*), direct
+            if key is not None:
+                return decisions.get(key)
+            key = _UPSTREAM_DECISION.get(name)
+            if key is not None:
+                return upstream.get(key)
             value = get(name, ctx)
             if name not in live:
                 cache[name] = value
         return value
     return resolve
+
+
+_OWN_DECISION = {f"decision.{d}": d for d in DECISION_ORDER}
+_UPSTREAM_DECISION = {f"upstream.{d}": d for d in DECISION_ORDER}
 
 
 _MISS = object()

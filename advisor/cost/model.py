@@ -150,15 +150,18 @@ class WorkloadCost:
             out[ln.service] = out.get(ln.service, Decimal(0)) + ln.usd
         return dict(sorted(out.items()))
 
+    def total_dict(self) -> dict[str, Any] | None:
+        """The ``total`` of :meth:`to_dict` alone (without every flow's breakdown)."""
+        if self.lines is None:
+            return None
+        return {"monthly_usd": float(self.monthly_usd or 0),
+                "per_service": {s: float(v) for s, v in self.per_service().items()},
+                "lines": [ln.to_dict() for ln in self.lines]}
+
     def to_dict(self) -> dict[str, Any]:
-        total = None
-        if self.lines is not None:
-            total = {"monthly_usd": float(self.monthly_usd or 0),
-                     "per_service": {s: float(v) for s, v in self.per_service().items()},
-                     "lines": [ln.to_dict() for ln in self.lines]}
         return {"workload": self.workload, "region": self.region, "currency": self.table.get("currency", "USD"),
                 "price_table": dict(self.table), "assumptions": list(self.assumptions),
-                "flows": [f.to_dict() for f in self.flows], "total": total}
+                "flows": [f.to_dict() for f in self.flows], "total": self.total_dict()}
 
 
 # --------------------------------------------------------------------------- the model

@@ -13,26 +13,37 @@ from .prices import _d, _fmt
 
 
 def attach_costs(recommendation: Mapping[str, Any], workload_cost: WorkloadCost) -> dict[str, Any]:
-    """A copy of the recommendation dict with costs next to each option.
+    """A copy of the recommendation dict with costs next to each option; ``recommendation`` is left as it was.
 
     Adds ``decisions[d]["cost"] = {option: usd}`` for every priced option,
     ``flow["cost"] = {"monthly_usd": <chosen total>, "currency": ...}`` and a
     top-level ``cost`` with the workload total, per service, table date and warning.
-    """
-    import copy
 
-    rec = copy.deepcopy(dict(recommendation))
+    Only the dicts that get a key are copied (the top level, each flow, its decisions and each decision); the
+    rest (traces, hops, findings: most of a 10,000-flow recommendation) is shared with ``recommendation``, not
+    deep-copied, which took longer than deciding the flows and doubled the memory.
+    """
+    rec = dict(recommendation)
     by_name = {fc.flow: fc for fc in workload_cost.flows}
+    flows = []
     for f in rec.get("flows", []):
         fc = by_name.get(f.get("name"))
         if fc is None:
+            flows.append(f)
             continue
-        for d, dec in f.get("decisions", {}).items():
-            if d in fc.decisions:
-                dec["cost"] = {o: float(oc.monthly_usd) for o, oc in sorted(fc.decisions[d].items())}
+        f = dict(f)
+        if "decisions" in f:
+            f["decisions"] = decisions = dict(f["decisions"])
+            for d, dec in decisions.items():
+                if d in fc.decisions:
+                    decisions[d] = dict(dec, cost={o: float(oc.monthly_usd)
+                                                   for o, oc in sorted(fc.decisions[d].items())})
         f["cost"] = {"monthly_usd": None if fc.chosen_monthly_usd is None else float(fc.chosen_monthly_usd),
                      "currency": workload_cost.table.get("currency", "USD")}
-    total = workload_cost.to_dict()["total"]
+        flows.append(f)
+    if "flows" in rec:
+        rec["flows"] = flows
+    total = workload_cost.total_dict()
     rec["cost"] = {"monthly_usd": None if total is None else total["monthly_usd"],
                    "per_service": None if total is None else total["per_service"],
                    "currency": workload_cost.table.get("currency", "USD"),
