@@ -35,7 +35,7 @@ from .rules import _PLACEHOLDER, DECISION_OPTIONS, DECISION_ORDER, STANDINGS, Ca
 SEVERITIES = ("info", "warning", "error")
 
 
-@dataclass
+@dataclass(slots=True)
 class Firing:
     rule: Rule
     values: dict  # every fact the rule's condition names, with the value it had when the rule fired
@@ -52,12 +52,13 @@ class Firing:
 
     def to_dict(self) -> dict[str, Any]:
         """Compact on purpose (a 10,000-flow workload fires ~250,000 rules): the rule, its effect, the values it
-        saw and its sentence. ``advisor rules show ID`` has the rest (title, condition, references)."""
+        saw and its sentence. ``advisor rules show ID`` has the rest (title, condition, references). ``values``
+        is shared, not copied (160,000 copies for 10,000 flows): nothing changes it once the rule has fired."""
         return {"rule": self.rule.id, "kind": self.rule.kind, "effect": self.effect, "because": self.because,
-                "values": dict(self.values)}
+                "values": self.values}
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     name: str
     choice: str
@@ -78,7 +79,7 @@ class Decision:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule: str
     severity: str
@@ -96,7 +97,7 @@ class Finding:
         return d
 
 
-@dataclass
+@dataclass(slots=True)
 class Hop:
     """One edge of the architecture model on a flow's path (architecture.Edge, as the flow's JSON shows it)."""
     source: str
@@ -110,7 +111,7 @@ class Hop:
                 "mode": self.mode}
 
 
-@dataclass
+@dataclass(slots=True)
 class FlowAdvice:
     name: str
     context: str

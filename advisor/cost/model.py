@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -32,7 +33,7 @@ MATERIAL_RATIO = Decimal(2)  # the cheaper option costs at most half the other: 
 MATERIAL_USD = Decimal(50)  # and saves at least $50 a month: less is under an hour of an engineer's time a month
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One billed quantity: ``quantity`` units at ``unit_price``, ``usd`` rounded to the cent."""
     service: str
@@ -78,7 +79,7 @@ def charge(price: Price, quantity: Decimal | float | int, *, free: Decimal | flo
     return lines
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OptionCost:
     """The monthly cost of one option of one decision for one flow."""
     decision: str
@@ -96,7 +97,7 @@ class OptionCost:
                 "lines": [ln.to_dict() for ln in self.lines], "assumptions": list(self.assumptions)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowCost:
     flow: str
     region: str
@@ -167,7 +168,7 @@ class WorkloadCost:
 # --------------------------------------------------------------------------- the model
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Ctx:
     """Everything an option estimate needs, derived once per flow."""
     flow: Flow
@@ -494,8 +495,10 @@ ESTIMATORS: dict[str, dict[str, _Estimator]] = {
                   for style in ("http", "rest", "websocket", "graphql")},
 }
 
+@lru_cache(maxsize=None)
 def entry_options_for(trigger: str) -> tuple[str, ...]:
-    """The entry options that can start a flow with this trigger (decisions.yaml's ``trigger`` attribute)."""
+    """The entry options that can start a flow with this trigger (decisions.yaml's ``trigger`` attribute, read
+    once: every option estimate of every flow asks)."""
     from ..catalog import options_where
 
     return options_where("entry", trigger=trigger)
