@@ -400,47 +400,66 @@ def dumps_data(data: Any, *, sort_keys: bool = False) -> str:
 
 
 def yaml_lines(data: Any, *, sort_keys: bool = False):
-    """The text of :func:`dumps_data` line by line (with its newline), to write as it is made; ``sort_keys``
-    orders every mapping without copying the data."""
+    """The text of :func:`dumps_data` in pieces of whole lines (each with its newline), to write as it is made:
+    an entry of the top-level mapping, or one item of a top-level list, at a time (a flow of a recommendation),
+    so that the whole text is never held; ``sort_keys`` orders every mapping without copying the data."""
     cache: dict = {}
-    if isinstance(data, (dict, list, tuple)) and data:
-        for line in _block(data, 0, cache, sort_keys):
-            yield line + "\n"
-    else:
+    if not (isinstance(data, (dict, list, tuple)) and data):
         yield (_flow_empty(data) if isinstance(data, (dict, list, tuple)) else _scalar_text(data, cache)) + "\n"
+        return
+    if isinstance(data, dict):
+        for k in (sorted(data) if sort_keys else data):
+            v = data[k]
+            if isinstance(v, (list, tuple)) and v:
+                yield f"{_scalar_text(k, cache)}:\n"
+                for item in v:  # a list under a key sits at the key's indent: here 0, as a top-level list
+                    yield _text(_block([item], 0, cache, sort_keys, []))
+            else:
+                yield _text(_block({k: v}, 0, cache, sort_keys, []))
+    else:
+        for item in data:
+            yield _text(_block([item], 0, cache, sort_keys, []))
+
+
+def _text(lines: list[str]) -> str:
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _flow_empty(value) -> str:
     return "{}" if isinstance(value, dict) else "[]"
 
 
-def _block(value: Any, indent: int, cache: dict, sort: bool, lead: str | None = None):
-    """The lines of a non-empty mapping or list at ``indent``; ``lead`` replaces the indent of the first line
-    (``- `` when the value is an item of a list)."""
+def _block(value: Any, indent: int, cache: dict, sort: bool, out: list[str], lead: str | None = None) -> list[str]:
+    """``out`` with the lines of a non-empty mapping or list at ``indent`` appended; ``lead`` replaces the
+    indent of the first line (``- `` when the value is an item of a list). Appends rather than yields: a
+    generator per level resumed for every line below it took most of the time of a 10,000-flow YAML output."""
     pad = " " * indent
     first = pad if lead is None else lead
+    add = out.append
     if isinstance(value, dict):
         for k in (sorted(value) if sort else value):
             v = value[k]
             prefix, first = first, pad
             key = _scalar_text(k, cache)
             if isinstance(v, dict) and v:
-                yield f"{prefix}{key}:"
-                yield from _block(v, indent + 2, cache, sort)
+                add(f"{prefix}{key}:")
+                _block(v, indent + 2, cache, sort, out)
             elif isinstance(v, (list, tuple)) and v:
-                yield f"{prefix}{key}:"
-                yield from _block(v, indent, cache, sort)  # a list under a key sits at the key's indent, as PyYAML
+                add(f"{prefix}{key}:")
+                _block(v, indent, cache, sort, out)  # a list under a key sits at the key's indent, as PyYAML
             else:
                 text = _flow_empty(v) if isinstance(v, (dict, list, tuple)) else _scalar_text(v, cache)
-                yield f"{prefix}{key}: {text}"
-        return
+                add(f"{prefix}{key}: {text}")
+        return out
     for item in value:
         prefix, first = first, pad
         if isinstance(item, (dict, list, tuple)) and item:
-            yield from _block(item, indent + 2, cache, sort, prefix + "- ")
+            _block(item, indent + 2, cache, sort, out, prefix + "- ")
         else:
             text = _flow_empty(item) if isinstance(item, (dict, list, tuple)) else _scalar_text(item, cache)
-            yield f"{prefix}- {text}"
+            add(f"{prefix}- {text}")
+    return out
 
 
 def _scalar_text(value: Any, cache: dict) -> str:
