@@ -148,10 +148,12 @@ RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files
                                                     "built-in id replaces it.", metavar="DIR")
 
 
-def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None, size_check=None):
+def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None, size_check=None,
+                    trace: bool = True):
     """Load, decide, and return (workload, recommendation dict of every flow). Raises UserError on bad input,
     and when ``flow`` names no flow of the file. ``size_check(workload)`` refuses a workload too large for the
-    command before any decision is made."""
+    command before any decision is made. ``trace=False``: without the decisions' traces, for output that does
+    not show them (at 10,000 flows they are most of the memory)."""
     from .engine import advise
     from .rules import load_catalog
     from .workload import load
@@ -160,7 +162,7 @@ def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[
     if size_check is not None:
         size_check(workload)
     catalog = load_catalog(tuple(rules_dir or ()))
-    rec = advise(workload, catalog).to_dict()
+    rec = advise(workload, catalog).to_dict(trace)
     if flow is not None:
         names = [f["name"] for f in rec["flows"]]
         if flow not in names:
@@ -236,7 +238,7 @@ def recommend(
     name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
     with user_errors():
         workload, rec = _recommendation(file, rules_dir, flow, _table_size if name == "table" and flow is None
-                                        else None)
+                                        else None, trace=explain or name in ("json", "yaml"))
     from .formatters import FORMATTERS
 
     if with_cost if with_cost is not None else name in ("table", "markdown"):
@@ -410,7 +412,7 @@ def cost(
     from . import cost as costs
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, trace=False)
         estimate = costs.estimate_workload(workload, rec, region=region,
                                            memory_mb=memory or costs.DEFAULT_MEMORY_MB)
     if estimate.table.get("warning"):
@@ -529,7 +531,7 @@ def diagram(
     from .diagram import render
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, trace=False)
     _emit(render(workload, rec, fmt.value, view.value), out, force)
 
 

@@ -69,14 +69,16 @@ class Decision:
     trace: list[Firing]
     decided_by: str = "simplicity"  # the standing that decided (rules.STANDINGS)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
+        d = {
             "choice": self.choice, "runner_up": self.runner_up, "reason": self.reason,
             "decided_by": self.decided_by,
             "scores": dict(self.scores),  # built in DECISION_OPTIONS order by _decide
             "excluded": {o: [f.rule.id for f in fs] for o, fs in self.excluded.items()},
-            "trace": [f.to_dict() for f in self.trace],
         }
+        if trace:
+            d["trace"] = [f.to_dict() for f in self.trace]
+        return d
 
 
 @dataclass(slots=True)
@@ -124,9 +126,9 @@ class FlowAdvice:
     def choice(self, decision: str) -> str:
         return self.decisions[decision].choice
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
         return {"name": self.name, "context": self.context, "trigger": self.trigger, "after": self.after,
-                "decisions": {d: self.decisions[d].to_dict() for d in DECISION_ORDER},
+                "decisions": {d: self.decisions[d].to_dict(trace) for d in DECISION_ORDER},
                 "hops": [h.to_dict() for h in self.hops],
                 "findings": [f.to_dict() for f in self.findings]}
 
@@ -143,9 +145,12 @@ class Recommendation:
     def all_findings(self) -> list[Finding]:
         return self.findings + [f for fl in self.flows for f in fl.findings]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
+        """The recommendation dict (docs/recommendation-dict.md); ``trace=False`` leaves out every decision's
+        ``trace`` (most of its size: ~16 fired rules a flow, each with its values and sentence), for a report
+        that does not show it."""
         d = {"version": 1, "workload": self.workload, "region": self.region,
-             "flows": [f.to_dict() for f in self.flows],
+             "flows": [f.to_dict(trace) for f in self.flows],
              "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
         if self.architecture is not None:
             d["architecture"] = self.architecture.to_dict()
