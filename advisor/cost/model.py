@@ -539,7 +539,7 @@ def _fallback_note(prices: PriceTable, region: str, keys: Iterable[str]) -> list
     """One note for every price taken from the base region (said once per estimate, not per option)."""
     if region not in prices.entries:
         return [f"region {region} is not in the price table: every price is {prices.base_region}'s"]
-    missing = sorted({k for k in keys if prices.get(k, region).fallback_from})
+    missing = sorted(k for k in set(keys) if prices.get(k, region).fallback_from)  # each key looked up once
     if not missing:
         return []
     return [f"no {region} price in the table for {', '.join(missing)}: used {prices.base_region}'s"]
