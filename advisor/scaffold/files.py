@@ -109,7 +109,8 @@ def readme(workload: Any, recommendation: dict, app: App, runtime: str, *, repor
     lines += ["## Build, test, deploy", "", "```sh",
               "python -m pip install pytest   # the unit tests need nothing else",
               "python -m pytest tests         # handler unit tests, no AWS access",
-              f"sam validate --lint            # needs the {runtime} runtime only for sam build",
+              "sam validate                  # the SAM translator",
+              f"sam validate --lint            # cfn-lint; the {runtime} runtime is needed only for sam build",
               "sam build",
               "sam deploy --guided            # writes your answers to samconfig.toml",
               "```", ""]

@@ -6,6 +6,7 @@ from typing import Any
 from ..errors import TemplateError
 from ..formatters import DISPLAY_ORDER
 from . import files as app_files
+from .alarms import add_alarms
 from .base import App
 from .cfn import dump_template, load_template
 from .check import self_check
@@ -55,6 +56,7 @@ def render(workload: Any, recommendation: dict, *, runtime: str | None = None) -
     for channel in channels.values():
         channel.finish()
     app.finish()
+    add_alarms(app)
     text = dump_template(app.template)
     load_template(text)  # parse the output again before it leaves
     out: dict[str, bytes] = {"template.yaml": text.encode()}
