@@ -22,65 +22,65 @@ from typing import Any
 
 REGION = "us-east-1"
 
+NOT_MODELLED = "not in moto's CloudFormation model map"
+LINTED = "cfn-lint (and checkov) on the translated template, in tests/test_scaffold*.py"
 # type -> (what moto lacks, how the harness or the suite covers that part instead)
 MOTO_GAPS: dict[str, tuple[str, str]] = {
     "AWS::SNS::Subscription": (
-        "not in moto's CloudFormation model map",
+        NOT_MODELLED,
         "the harness creates each subscription through the SNS API with the template's own Protocol, Endpoint,"
         " FilterPolicy, FilterPolicyScope and RawMessageDelivery, then publishes through it"),
     "AWS::SNS::TopicPolicy": (
         "not in moto's CloudFormation model map (moto does not enforce topic policies either)",
-        "the harness sets the policy as the topic's Policy attribute"),
+        "the harness sets the policy as the topic's Policy attribute; " + LINTED),
     "AWS::SQS::QueuePolicy": (
         "not in moto's CloudFormation model map (moto does not enforce queue policies either)",
-        "the harness sets the policy as the queue's Policy attribute and checks it names the sending service"),
+        "the harness sets the policy as the queue's Policy attribute; " + LINTED),
     "AWS::Lambda::EventInvokeConfig": (
-        "not in moto's CloudFormation model map",
-        "structural: tests/test_scaffold.py asserts async functions have an on-failure destination"),
-    "AWS::S3::BucketPolicy": ("not in moto's CloudFormation model map", "checkov and cfn-lint in the lint suite"),
-    "AWS::Scheduler::Schedule": ("not in moto's CloudFormation model map",
-                                 "structural: the schedule expression is checked in tests/test_e2e_runtime.py"),
-    "AWS::ApiGateway::Stage": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
+        NOT_MODELLED,
+        "cfn-lint's serverless rule ES1007 (an async function needs an on-failure destination); " + LINTED),
+    "AWS::S3::BucketPolicy": (NOT_MODELLED, LINTED),
+    "AWS::Scheduler::Schedule": (NOT_MODELLED, "its name per stack is checked in tests/test_e2e_runtime.py, its"
+                                               " expression in tests/test_scaffold_runtime.py; " + LINTED),
+    "AWS::ApiGateway::Stage": (NOT_MODELLED, LINTED),
     "AWS::ApiGateway::Deployment": (
         "moto ignores a REST API's OpenAPI Body, so the API has no methods and the deployment fails",
-        "cfn-lint on the translated template; the tests read the integrations from the Body itself"),
-    "AWS::ApiGatewayV2::Api": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
-    "AWS::ApiGatewayV2::Stage": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
-    "AWS::ApiGatewayV2::Route": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
-    "AWS::ApiGatewayV2::Integration": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
-    "AWS::ApiGatewayV2::Deployment": ("not in moto's CloudFormation model map",
-                                      "cfn-lint on the translated template"),
-    "AWS::ApiGatewayV2::Authorizer": ("not in moto's CloudFormation model map",
-                                      "cfn-lint on the translated template"),
+        LINTED + "; the tests read the integrations from the Body itself"),
+    "AWS::ApiGatewayV2::Api": (NOT_MODELLED, LINTED),
+    "AWS::ApiGatewayV2::Stage": (NOT_MODELLED, LINTED),
+    "AWS::ApiGatewayV2::Route": (NOT_MODELLED, LINTED),
+    "AWS::ApiGatewayV2::Integration": (NOT_MODELLED, LINTED),
+    "AWS::ApiGatewayV2::Deployment": (NOT_MODELLED, LINTED),
+    "AWS::ApiGatewayV2::Authorizer": (NOT_MODELLED, LINTED),
     "AWS::Events::ApiDestination": (
-        "not in moto's CloudFormation model map",
+        NOT_MODELLED,
         "the rules that target it are evaluated with moto's EventBridge pattern matcher on the published event"),
-    "AWS::Events::Connection": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
+    "AWS::Events::Connection": (NOT_MODELLED, LINTED),
     "AWS::Cognito::UserPool": (
-        "not in moto's CloudFormation model map",
+        NOT_MODELLED,
         "tests/test_e2e_runtime.py checks the pool asks for no feature the default Essentials tier lacks"),
-    "AWS::Cognito::UserPoolClient": ("not in moto's CloudFormation model map", "cfn-lint on the translated template"),
+    "AWS::Cognito::UserPoolClient": (NOT_MODELLED, LINTED),
     "AWS::RDS::DBCluster": ("moto has no default engine version for aurora-postgresql and fails the stack",
-                            "cfn-lint and checkov in the lint suite"),
+                            LINTED),
     "AWS::RDS::DBInstance": ("moto has no default engine version for aurora-postgresql and fails the stack",
-                             "cfn-lint and checkov in the lint suite"),
-    "AWS::RDS::DBProxy": ("not in moto's CloudFormation model map", "cfn-lint and checkov in the lint suite"),
-    "AWS::RDS::DBProxyTargetGroup": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::AppSync::GraphQLApi": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::AppSync::GraphQLSchema": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::AppSync::DataSource": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::AppSync::Resolver": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::AppSync::ApiKey": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::ApiGateway::UsagePlan": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::ApiGateway::ApiKey": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::ApiGateway::UsagePlanKey": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
-    "AWS::Lambda::Url": ("not in moto's CloudFormation model map", "cfn-lint in the lint suite"),
+                             LINTED),
+    "AWS::RDS::DBProxy": (NOT_MODELLED, LINTED),
+    "AWS::RDS::DBProxyTargetGroup": (NOT_MODELLED, LINTED),
+    "AWS::AppSync::GraphQLApi": (NOT_MODELLED, LINTED),
+    "AWS::AppSync::GraphQLSchema": (NOT_MODELLED, LINTED),
+    "AWS::AppSync::DataSource": (NOT_MODELLED, LINTED),
+    "AWS::AppSync::Resolver": (NOT_MODELLED, LINTED),
+    "AWS::AppSync::ApiKey": (NOT_MODELLED, LINTED),
+    "AWS::ApiGateway::UsagePlan": (NOT_MODELLED, LINTED),
+    "AWS::ApiGateway::ApiKey": (NOT_MODELLED, LINTED),
+    "AWS::ApiGateway::UsagePlanKey": (NOT_MODELLED, LINTED),
+    "AWS::Lambda::Url": (NOT_MODELLED, LINTED),
     "AWS::Lambda::EventSourceMapping": (
         "moto rejects a mapping whose source is outside AWS's own services (MSK, Amazon MQ, self-managed Kafka"
         " given as parameters); mappings of SQS, Kinesis and DynamoDB are created",
         "the harness leaves those out; failure_path_problems checks every mapping's failure settings"),
     "AWS::CloudWatch::Alarm": ("created by moto, but moto never evaluates metrics",
-                               "tests/test_e2e_runtime.py checks each alarm's metric and its action topic"),
+                               "tests/test_scaffold_runtime.py checks each alarm's metric and its action topic"),
 }
 # created by the harness through the service API (see MOTO_GAPS), not left out
 MATERIALISED = {"AWS::SNS::Subscription", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"}
