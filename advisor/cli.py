@@ -144,7 +144,8 @@ RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files
 
 
 def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None):
-    """Load, decide, and return (workload, recommendation dict). Raises UserError on bad input."""
+    """Load, decide, and return (workload, recommendation dict of every flow). Raises UserError on bad input,
+    and when ``flow`` names no flow of the file."""
     from .engine import advise
     from .rules import load_catalog
     from .workload import load
@@ -160,7 +161,6 @@ def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[
 
             raise UserError(Problem(f"there is no flow named '{flow}' in {file}", None, "--flow",
                                     "one of " + ", ".join(names), did_you_mean(flow, names)))
-        rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
     return workload, rec
 
 
@@ -179,7 +179,9 @@ def recommend(
     rules_dir: Optional[List[Path]] = RulesDirs,
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on",
                                                help="Exit 1 when a finding of this severity or above is found."),
-    flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow.", metavar="NAME"),
+    flow: Optional[str] = typer.Option(None, "--flow", help="Show only this flow's decisions (the markdown "
+                                                           "diagram still shows the whole workload).",
+                                       metavar="NAME"),
     explain: bool = typer.Option(False, "--explain", help="Show every rule that fired (table and markdown)."),
     with_cost: Optional[bool] = typer.Option(None, "--cost/--no-cost",
                                              help="Show the monthly cost of each option (default: on for table and "
@@ -204,7 +206,9 @@ def recommend(
     if name == "markdown":
         from .diagram import architecture_graph, to_mermaid
 
-        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))
+        rec["diagram"] = to_mermaid(architecture_graph(workload, rec))  # the whole workload, --flow or not
+    if flow is not None:  # after cost and diagram, which need every flow the chosen one links to
+        rec["flows"] = [f for f in rec["flows"] if f["name"] == flow]
     if name == "table" and out is None and sys.stdout.isatty():
         import shutil
 
@@ -238,25 +242,28 @@ def rules_list(rules_dir: Optional[List[Path]] = RulesDirs) -> None:
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: str = typer.Argument(..., help="The rule id, e.g. C101.", metavar="ID"),
+    rule_id: str = typer.Argument(..., help="The rule id or name, e.g. C101 or compute.step_longer_than_lambda_limit.",
+                                  metavar="ID|NAME"),
     rules_dir: Optional[List[Path]] = RulesDirs,
 ) -> None:
     """Show one rule: its condition, effect, explanation, references and test cases.
 
-    Example: advisor rules show C101
+    Example: advisor rules show C101   (or: advisor rules show compute.step_longer_than_lambda_limit)
     """
     from .rules import load_catalog
     from .yamlio import dumps
 
     with user_errors():
         catalog = load_catalog(tuple(rules_dir or ()))
-        rule = catalog.by_id(rule_id.upper())
+        rule = catalog.find(rule_id)
         if rule is None:
             from .errors import Problem
             from .schemacheck import did_you_mean
 
-            raise UserError(Problem(f"there is no rule {rule_id}", None, "ID", "an id that 'advisor rules list' shows",
-                                    did_you_mean(rule_id.upper(), [r.id for r in catalog.rules])))
+            known = [r.name for r in catalog.rules] if "." in rule_id else [r.id for r in catalog.rules]
+            raise UserError(Problem(f"there is no rule {rule_id}", None, "ID|NAME",
+                                    "an id or a name that 'advisor rules list' shows",
+                                    did_you_mean(rule_id if "." in rule_id else rule_id.upper(), known)))
     typer.echo(f"# {rule.file}")
     sys.stdout.write(dumps(rule.to_dict()))
     try:
@@ -337,23 +344,28 @@ def cost(
     file: Path = typer.Argument(..., help="The workload file.", metavar="FILE"),
     region: Optional[str] = typer.Option(None, "--region", help="Price in this region (default: the workload's)."),
     fmt: CostFormat = typer.Option(CostFormat.table, "--format", "-f", help="table, json or markdown."),
-    memory: int = typer.Option(512, "--memory", min=128, max=10240, help="MB per function or task."),
+    memory: Optional[int] = typer.Option(None, "--memory", min=128, max=10240,
+                                         help="MB per function (default: what the scaffold's functions get)."),
+    detail: bool = typer.Option(False, "--detail", help="Every option of every decision, with its billed "
+                                                        "quantities and assumptions (table and markdown)."),
     rules_dir: Optional[List[Path]] = RulesDirs,
     out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     force: bool = Force,
 ) -> None:
-    """Monthly cost of every option of every decision, per flow and service, with the assumptions stated.
+    """Monthly cost of the recommended options, per service and per flow, with the assumptions stated;
+    --detail adds every other option of every decision, line by line.
 
-    Example: advisor cost workload.yaml --format markdown
+    Example: advisor cost workload.yaml --detail --format markdown
     """
     from . import cost as costs
 
     with user_errors():
         workload, rec = _recommendation(file, rules_dir)
-        estimate = costs.estimate_workload(workload, rec, region=region, memory_mb=memory)
+        estimate = costs.estimate_workload(workload, rec, region=region,
+                                           memory_mb=memory or costs.DEFAULT_MEMORY_MB)
     if estimate.table.get("warning"):
         typer.echo(f"warning: {estimate.table['warning']}", err=True)
-    _emit(costs.format_cost(estimate, fmt.value), out, force)
+    _emit(costs.format_cost(estimate, fmt.value, detail=detail), out, force)
 
 
 # --- scaffold ---------------------------------------------------------------------------------------------------

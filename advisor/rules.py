@@ -88,6 +88,10 @@ class Catalog:
                 return r
         return None
 
+    def find(self, key: str) -> Rule | None:
+        """The rule with this id (any case) or alias, or this name (as ``advisor rules list`` prints it)."""
+        return self.by_id(key.upper()) or self.by_id(key) or next((r for r in self.rules if r.name == key), None)
+
 
 @lru_cache(maxsize=1)
 def rule_schema() -> dict:

@@ -1,6 +1,6 @@
 """Parsing of the workload file's value formats: rates, durations and sizes.
 
-One source of truth for the forms of ../spec/workload-v1.md, used by the
+One source of truth for the forms of docs/workload-v1.md, used by the
 loader, by ``advisor init`` and by anything else that reads such a value.
 Each parser returns a finite float (or int for sizes) or raises
 ``ValueError`` whose message says what was expected.
@@ -10,20 +10,42 @@ from __future__ import annotations
 import math
 import re
 
-RATE_FORM = "a rate: a number per second, or '<number>[k|M]/<s|min|h|day|month>', e.g. 20/s, 1.5k/min, 2M/month"
-DURATION_FORM = "a duration: a number of seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"
-SIZE_FORM = "a size: a number of bytes, or '<number><B|KB|MB>', e.g. 4KB, 300KB, 2MB"
+RATE_FORM = ("a rate: a number per second, or '<number>[k|M]/<s|min|h|day|month>' (month = 30 days), e.g. 20/s, "
+             "1.5k/min, 2M/month; plain forms such as '200 per day' or '5 orders a minute' are read too")
+DURATION_FORM = ("a duration: a number of seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d; "
+                 "plain forms such as '2 seconds' or '1 hour 30 minutes' are read too")
+SIZE_FORM = "a size: a number of bytes, or '<number><B|KB|MB>' (1 KB = 1024 B), e.g. 4KB, 300KB, 2MB"
+
+MULTIPLIERS = {"": 1.0, "k": 1e3, "M": 1e6}
+# Unit words, canonical ones first. Plain words ("seconds", "a day") are unambiguous, so they are read as well;
+# a month is 30 days, and a bare "m" means minutes in a duration (there is no month duration).
+RATE_UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0, "day": 86400.0, "month": 30 * 86400.0,
+              "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+              "hr": 3600.0, "hour": 3600.0, "hours": 3600.0, "d": 86400.0, "days": 86400.0,
+              "week": 7 * 86400.0, "weeks": 7 * 86400.0, "months": 30 * 86400.0}
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0,
+                  "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001, "sec": 1.0, "secs": 1.0,
+                  "second": 1.0, "seconds": 1.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+                  "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0, "day": 86400.0, "days": 86400.0,
+                  "week": 7 * 86400.0, "weeks": 7 * 86400.0}
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
+
+
+def _one_of(words) -> str:
+    return "(" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + ")"  # longest first: "min" before "m"
+
 
 _NUM = r"(\d+(?:\.\d+)?|\.\d+)"
-_RATE_RE = re.compile(rf"^\s*{_NUM}\s*([kM]?)\s*/\s*(s|sec|min|h|hour|day|d|month)\s*$")
-_DURATION_PART_RE = re.compile(rf"{_NUM}\s*(ms|s|m|h|d)")
-_SIZE_RE = re.compile(rf"^\s*{_NUM}\s*(B|KB|MB)\s*$")
-
-RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hour": 3600.0,
-              "d": 86400.0, "day": 86400.0, "month": 30 * 86400.0}
-MULTIPLIERS = {"": 1.0, "k": 1e3, "M": 1e6}
-DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
+# The full patterns, also in advisor/schemas/workload.schema.json ($defs rate, duration, size): a test keeps
+# them equal. A rate is "<number>[k|M]" then "/unit", or "[a word] per|a|an unit" ("200 orders per day").
+RATE_PATTERN = (rf"^\s*{_NUM}\s*([kM]?)\s*(?:/\s*|\s(?:[a-z]+\s+)?(?:per|a|an)\s+){_one_of(RATE_UNITS)}\s*$")
+_DURATION_PART = rf"{_NUM}\s*{_one_of(DURATION_UNITS)}"
+DURATION_PATTERN = rf"^\s*{_DURATION_PART}(?:\s*(?:,\s*|and\s+)?{_DURATION_PART})*\s*$"
+SIZE_PATTERN = rf"^\s*{_NUM}\s*(B|KB|MB)\s*$"
+_RATE_RE = re.compile(RATE_PATTERN)
+_DURATION_RE = re.compile(DURATION_PATTERN)
+_DURATION_PART_RE = re.compile(_DURATION_PART)
+_SIZE_RE = re.compile(SIZE_PATTERN)
 
 
 def _number(value: object) -> float | None:
@@ -60,16 +82,9 @@ def parse_duration(value: object) -> float:
     if n is None:
         if not isinstance(value, str):
             raise ValueError(f"not a duration: {value!r}")
-        text = value.strip()
-        pos, total, seen = 0, 0.0, False
-        for m in _DURATION_PART_RE.finditer(text):
-            if text[pos:m.start()].strip():
-                break
-            total += float(m.group(1)) * DURATION_UNITS[m.group(2)]
-            pos, seen = m.end(), True
-        if not seen or text[pos:].strip():
+        if not _DURATION_RE.match(value):
             raise ValueError(f"cannot read {value!r} as a duration")
-        n = total
+        n = sum(float(m.group(1)) * DURATION_UNITS[m.group(2)] for m in _DURATION_PART_RE.finditer(value))
     return _check_finite(n, "a duration", allow_zero=False)
 
 

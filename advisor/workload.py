@@ -159,6 +159,29 @@ class _Normaliser:
                 g = by_name[after]
             done.update(path)
 
+    def _consumers_named_like_flows(self, p: tuple, name: str, f: dict, by_name: dict[str, dict]) -> None:
+        """A consumer is a bounded context. Naming a flow whose context is another name can only be a mix-up:
+        the flow would get a second, unrelated consumer (its own queue and handler) next to itself."""
+        raw = f.get("consumers")
+        for j, consumer in enumerate(raw if isinstance(raw, list) else ()):
+            other = by_name.get(consumer) if isinstance(consumer, str) else None
+            if other is None:
+                continue
+            context = other.get("context") if isinstance(other.get("context"), str) else consumer
+            if context == consumer:
+                continue  # the flow's own context, named like it: that context reacts, as meant
+            if other is f:
+                why, fix = "this flow itself", f"another context, or no consumer: the flow's own context is '{context}'"
+            elif other.get("trigger") == "event" and other.get("after") == name:
+                why = f"the flow '{consumer}' (of context '{context}'), which already starts after this one"
+                fix = f"no '{consumer}' here (its after: {name} is the link), or the context '{context}'"
+            else:
+                why = f"the flow '{consumer}' (of context '{context}')"
+                fix = (f"the context '{context}'; or, if flow '{consumer}' reacts to this one, drop it here and give it "
+                       f"trigger: event, after: {name}")
+            self.error(p + ("consumers", j), f"the consumer '{consumer}' is named like {why}; consumers are the "
+                       "bounded contexts that react to this flow's outcome event", fix)
+
     # -- one flow -------------------------------------------------------------------------------------------
 
     def _flow(self, i: int, f: dict, by_name: dict[str, dict]) -> Flow | None:
@@ -209,6 +232,7 @@ class _Normaliser:
             longest = duration / len(steps) if steps else duration
         consumers = tuple(c for c in f.get("consumers", []) if isinstance(c, str)) \
             if isinstance(f.get("consumers"), list) else ()
+        self._consumers_named_like_flows(p, name, f, by_name)
         fan_out = f.get("fan_out")
         if isinstance(fan_out, float) and fan_out.is_integer():  # the schema takes 3.0 as an integer
             fan_out = int(fan_out)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -34,18 +33,15 @@ def _isolated_env(tmp_path_factory, monkeypatch):
 def run_cli(tmp_path):
     """Run ``python -m advisor ARGS...`` in a subprocess (cwd: tmp_path unless given).
 
-    Returns the ``CompletedProcess`` with ``.elapsed`` (seconds) added, so that
-    tests can check exit code, stdout, stderr and time of the real program.
+    Returns the ``CompletedProcess``, so that tests can check exit code, stdout and stderr of the real program
+    (time is measured by benchmarks/bench_cli.py, never asserted in a test).
     """
 
     def run(*args: str | os.PathLike, cwd: str | os.PathLike | None = None, input: str | None = None,
             timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "advisor", *map(str, args)], cwd=cwd or tmp_path,
+        return subprocess.run([sys.executable, "-m", "advisor", *map(str, args)], cwd=cwd or tmp_path,
                               input=input, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, **(env or {})})
-        proc.elapsed = time.perf_counter() - start  # type: ignore[attr-defined]
-        return proc
 
     return run
 
@@ -56,3 +52,23 @@ def validators():
     from scaffold_helpers import Validators
 
     return Validators()
+
+
+@pytest.fixture(scope="session")
+def example_apps(tmp_path_factory) -> dict[str, Path]:
+    """The SAM app of every examples/*.yaml and of tests/fixtures/apps/*.yaml, scaffolded once by the
+    CLI (the engine's recommendation, as a user gets it) into one folder: name -> app folder.
+
+    Expensive checks of generated apps (cfn-lint, the SAM translator, checkov) read these instead of generating
+    their own. Mark a test that uses it ``@pytest.mark.xdist_group("example-apps")`` so that pytest-xdist runs it
+    on the worker that already built them.
+    """
+    root = tmp_path_factory.mktemp("example-apps")
+    apps = {}
+    for wl in sorted((REPO / "examples").glob("*.yaml")) + sorted((FIXTURES / "apps").glob("*.yaml")):
+        out = root / wl.stem
+        proc = subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"scaffold {wl}: {proc.stderr}"
+        apps[wl.stem] = out
+    return apps

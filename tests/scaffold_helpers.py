@@ -11,10 +11,6 @@ from pathlib import Path
 
 from advisor.model import Flow, Needs, Traffic, Workload
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-if not EXAMPLES.is_dir():
-    EXAMPLES = Path("/work/shared/examples")
-
 RATE_UNITS = {"s": 1, "min": 60, "h": 3600, "day": 86400, "month": 30 * 86400}
 
 

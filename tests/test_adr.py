@@ -17,9 +17,8 @@ import yaml
 from advisor.adr import INDEX_MARKER, read_folder, record_slug, render_records, rule_index, slugify, title_of
 from advisor.units import format_rate
 from advisor.workload import load_text
+from shared_examples import EXAMPLES, load_case
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared examples not found")
 
 DECISIONS = ("composition", "orchestrator", "channel", "entry", "compute", "data_store")
 SECTIONS = ["## Context and Problem Statement", "## Decision Drivers", "## Considered Options",
@@ -60,7 +59,7 @@ def hand_rec(workload, expect: dict | None = None) -> dict:
 
 
 def load_example(name: str, mutate=None):
-    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    doc = load_case(name)
     if mutate:
         mutate(doc["workload"])
     w = load_text(yaml.safe_dump(doc["workload"], sort_keys=False), f"{name}.yaml")
@@ -68,7 +67,7 @@ def load_example(name: str, mutate=None):
 
 
 def example_names() -> list[str]:
-    return sorted(p.stem for p in EXAMPLES.glob("e*.yaml")) if EXAMPLES.is_dir() else []
+    return sorted(p.stem for p in EXAMPLES.glob("e*.yaml"))
 
 
 def decision(rec: dict, flow: str, name: str) -> dict:
@@ -95,7 +94,6 @@ def record_for(files: dict[str, bytes], flow: str, dec: str) -> tuple[str, str]:
 # ------------------------------------------------------------------ every example
 
 
-@needs_examples
 @pytest.mark.parametrize("name", example_names())
 def test_records_are_written_for_every_example(name):
     w, rec = load_example(name)
@@ -124,7 +122,6 @@ def test_records_are_written_for_every_example(name):
         assert f"* `{f}`: {d.replace('_', ' ')} (`{c}`)" in index
 
 
-@needs_examples
 def test_shop_record_names():
     w, rec = load_example("e02-shop")
     assert sorted(render_records(w, rec).files) == [
@@ -142,7 +139,6 @@ def test_shop_record_names():
     ]
 
 
-@needs_examples
 @pytest.mark.parametrize("name", example_names())
 def test_records_are_stable(name):
     w, rec = load_example(name)
@@ -170,7 +166,6 @@ VALUES = [
 ]
 
 
-@needs_examples
 @pytest.mark.parametrize("name, flow, dec, values", VALUES, ids=[f"{v[0]}:{v[1]}:{v[2]}" for v in VALUES])
 def test_records_quote_the_values_that_drove_them(name, flow, dec, values):
     w, rec = load_example(name)
@@ -217,7 +212,6 @@ def rich_shop():
     return w, rec
 
 
-@needs_examples
 def test_record_shows_options_scores_exclusions_and_references():
     w, rec = rich_shop()
     files = render_records(w, rec).files
@@ -250,7 +244,6 @@ def test_record_shows_options_scores_exclusions_and_references():
     assert "Concurrency" not in composition and "Concurrency" not in store
 
 
-@needs_examples
 def test_compact_trace_of_the_engine_is_completed_from_the_rules():
     w, rec = load_example("e02-shop")
     decision(rec, "checkout", "compute").update(
@@ -274,7 +267,6 @@ def test_compact_trace_of_the_engine_is_completed_from_the_rules():
     assert "* C150: Steps of 2.67s" in record_for(bare, "checkout", "compute")[1]
 
 
-@needs_examples
 def test_new_wording_or_links_alone_do_not_make_a_conflict():
     w, rec = load_example("e02-shop")
     decision(rec, "checkout", "orchestrator").update(
@@ -286,7 +278,6 @@ def test_new_wording_or_links_alone_do_not_make_a_conflict():
     assert not result.conflicts and OLD in result.kept
 
 
-@needs_examples
 def test_none_without_competitor_is_skipped_and_said_so_but_recorded_when_contested():
     w, rec = load_example("e01-thumbnails")
     result = render_records(w, rec)
@@ -316,7 +307,6 @@ OLD = "0002-use-step-functions-express-for-checkout.md"
 NEW = "0011-use-step-functions-standard-for-checkout.md"
 
 
-@needs_examples
 def test_changed_decision_is_a_conflict_and_nothing_is_rewritten():
     w, rec = load_example("e02-shop")
     first = texts(render_records(w, rec).files)
@@ -329,7 +319,6 @@ def test_changed_decision_is_a_conflict_and_nothing_is_rewritten():
     assert OLD not in result.kept and len(result.kept) == 9
 
 
-@needs_examples
 def test_changed_facts_with_the_same_choice_are_a_conflict_too():
     w, rec = load_example("e02-shop")
     first = texts(render_records(w, rec).files)
@@ -344,7 +333,6 @@ def test_changed_facts_with_the_same_choice_are_a_conflict_too():
     assert all(b"800/s" in c.proposed for c in result.conflicts)
 
 
-@needs_examples
 def test_supersede_writes_a_new_record_and_only_marks_the_old_one():
     w, rec = load_example("e02-shop")
     first = texts(render_records(w, rec).files)
@@ -372,7 +360,6 @@ def test_supersede_writes_a_new_record_and_only_marks_the_old_one():
     assert NEW in again.kept and OLD not in again.kept and not again.conflicts
 
 
-@needs_examples
 def test_a_record_edited_by_hand_is_kept_while_its_decision_is_unchanged():
     w, rec = load_example("e02-shop")
     folder = texts(render_records(w, rec).files)
@@ -382,7 +369,6 @@ def test_a_record_edited_by_hand_is_kept_while_its_decision_is_unchanged():
     assert OLD in result.kept and OLD not in result.files and not result.conflicts
 
 
-@needs_examples
 def test_numbering_continues_after_records_advisor_did_not_write():
     w, rec = load_example("e02-shop")
     adr_tools = "# 1. Record architecture decisions\n\nDate: 2024-01-01\n\n## Status\n\nAccepted\n\n## Context\n"
@@ -398,7 +384,6 @@ def test_numbering_continues_after_records_advisor_did_not_write():
     assert "notes.md" not in index
 
 
-@needs_examples
 def test_an_index_advisor_did_not_write_is_a_conflict():
     w, rec = load_example("e02-shop")
     result = render_records(w, rec, {"README.md": "# Our decisions\n"})
@@ -410,7 +395,6 @@ def test_an_index_advisor_did_not_write_is_a_conflict():
     assert "README.md" not in render_records(w, rec, index=None).files
 
 
-@needs_examples
 def test_records_of_a_removed_flow_are_kept_as_stale():
     w, rec = load_example("e02-shop")
     first = texts(render_records(w, rec).files)
@@ -483,11 +467,10 @@ def test_read_folder_reads_markdown_only_and_keeps_bytes(tmp_path):
 # ---------------------------------------------------------------- with the real engine
 
 
-@needs_examples
 @pytest.mark.parametrize("name", example_names())
 def test_engine_recommendations_give_stable_records(name):
-    engine = pytest.importorskip("advisor.engine")
-    doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    from advisor import engine
+    doc = load_case(name)
     w = load_text(yaml.safe_dump(doc["workload"], sort_keys=False), f"{name}.yaml")
     rec = engine.advise(w).to_dict()
     from advisor.rules import load_catalog

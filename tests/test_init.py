@@ -86,7 +86,7 @@ def test_answers_are_read_to_canonical_values(key, text, expected):
 
 @pytest.mark.parametrize("key, text, message", [
     ("traffic.average", "fast", "e.g. 20/s"),
-    ("traffic.average", "20/week", "cannot read '20/week' as a rate"),
+    ("traffic.average", "20/year", "cannot read '20/year' as a rate"),
     ("traffic.average", "0", "more than zero"),
     ("duration", "soon", "e.g. 800ms"),
     ("duration", "-3s", "cannot read"),
@@ -143,8 +143,64 @@ def test_every_question_has_help_and_a_default():
         c = ctx({"trigger": "event", "name": "b", "after": "a", "duration": "8s", "steps": ["x", "y"],
                  "consumers": ["c"]}, [{"name": "a", "trigger": "api"}])
         default = q.default(c)
-        assert default is not None
+        assert default is not None or q.optional, q.key  # an optional question's default is "not set"
         qn.parse_answer(q, default, c)  # the default itself is a valid answer
+
+
+def test_every_question_says_why_it_matters_in_business_terms():
+    """'?' explains what the answer changes in the decision (issue 14), not the hint again."""
+    from advisor.questionnaire.session import details
+    from advisor.questionnaire.why import why
+
+    c = ctx({"trigger": "api", "name": "b", "steps": ["x", "y"], "consumers": ["c"]})
+    for top, questions in ((True, qn.TOP_QUESTIONS), (False, qn.FLOW_QUESTIONS)):
+        for q in questions:
+            reason = why(("top." if top else "") + q.key)
+            assert reason and reason != q.help and len(reason) > 40, q.key
+            shown = details(q, c, top=top)
+            assert f"Why it matters: {reason}" in shown and q.help in shown
+    assert "Lambda's 15m" in why("longest_step"), "the figure comes from advisor.facts"
+
+
+def test_api_style_is_asked_in_plain_language():
+    q = qn.FLOW_BY_KEY["api"]
+    assert not any(word in q.prompt.lower() for word in ("http", "rest", "graphql", "websocket", "api"))
+    assert set(q.meanings) == set(q.choices(ctx({"trigger": "api"})))
+    for plain, style in (("push", "websocket"), ("fields", "graphql"), ("partners", "rest"), ("simple", "http")):
+        assert parse("api", plain, {"trigger": "api"}) == style
+    _, sio = run_interview(SHOP_SCRIPT)
+    shown = sio.text
+    assert "1. http: simple requests and answers" in shown and "4. websocket: a connection stays open" in shown
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("traffic.average", "200 per day", "200 per day"), ("duration", "2 seconds", "2 seconds"),
+    ("longest_step", "3 minutes", "3 minutes"), ("downstream_limit", "50 per second", "50 per second"),
+    ("downstream_limit", "", None), ("downstream_limit", "none", None), ("context", "orders", "orders"),
+])
+def test_plain_forms_and_the_new_questions(key, text, expected):
+    assert parse(key, text, {"duration": "1h"}) == expected
+
+
+def test_region_question_reads_the_schemas_region_form():
+    q = qn.TOP_BY_KEY["region"]
+    assert qn.parse_answer(q, "EU-West-1", ctx()) == "eu-west-1"
+    with pytest.raises(ValueError, match="is not a region"):
+        qn.parse_answer(q, "Frankfurt", ctx())
+
+
+def test_region_downstream_limit_and_context_reach_the_file():
+    answers = {"name": "s", "region": "eu-west-1",
+               "flows": [{"name": "pay", "context": "billing", "trigger": "api", "duration": "2 seconds",
+                          "traffic.average": "200 per day", "downstream_limit": "5 per second"},
+                         {"name": "b", "context": "b", "trigger": "queue", "duration": "1s",
+                          "downstream_limit": None}]}
+    w = load_text(qn.build_document(answers))
+    assert w.region == "eu-west-1"
+    pay, b = w.flows
+    assert (pay.context, pay.duration, pay.downstream_limit) == ("billing", 2, 5)
+    assert pay.traffic.average == pytest.approx(200 / 86400)
+    assert b.downstream_limit is None and "downstream_limit" not in qn.build_document(answers).split("- name: b")[1]
 
 
 # --- cross-field checks ---------------------------------------------------------------------------------------
@@ -302,20 +358,20 @@ def test_any_text_round_trips_through_the_document(target):
 # --- the interview over a scripted IO ---------------------------------------------------------------------------
 
 SHOP_SCRIPT = [
-    "shop",                                         # system name
-    "checkout", "api", "", "users", "yes",          # name, trigger, api style, auth, caller waits
+    "shop", "",                                     # system name, region (default)
+    "checkout", "orders", "api", "", "users", "yes",  # name, context, trigger, api style, auth, caller waits
     "5/s", "400/s", "spiky", "8s",                  # traffic, duration
     "validate-cart, charge-card, reserve-stock", "", "yes",  # steps, longest step (default), coupling tight
     "shipping, email, analytics",                   # consumers
     "", "", "", "", "", "y", "", "",                # needs: ... compensation yes
-    "", "", "relational",                           # external targets, size, data
+    "", "", "", "relational",                       # external targets, downstream limit, size, data
     "yes",                                          # another flow
-    "ship-order", "", "",                           # name, trigger (event), after (checkout)
+    "ship-order", "shipping", "", "",               # name, context, trigger (event), after (checkout)
     "", "", "",                                     # traffic inherited
     "2d", "pick, pack, hand-to-carrier", "30s", "",  # duration, steps, longest, coupling
     "",                                             # consumers
     "", "", "", "", "", "", "yes",                  # needs: human approval yes
-    "", "", "",                                     # targets, size, data
+    "", "", "", "",                                 # targets, downstream limit, size, data
     "",                                             # another flow: no
     "",                                             # summary: write
 ]
@@ -349,11 +405,12 @@ def test_prompts_show_defaults_and_help():
     _, sio = run_interview(SHOP_SCRIPT)
     assert "after [checkout]: " in sio.prompts
     assert "traffic.peak [400/s]: " in sio.prompts  # inherited from checkout
-    assert "\nFlow 2 - After which flow?\n  the flow whose outcome starts this one\n  choices: checkout" in sio.out
+    assert ("\nFlow 2 - After which flow?\n  the flow whose outcome starts this one\n  choices: checkout\n"
+            "  ('?' says why it matters)") in sio.out
 
 
 def test_invalid_answers_are_reasked_with_the_reason():
-    script = ["shop", "checkout", "webhook", "api", "", "", "", "fast", "20/s", "10/s", "30/s"] + [""] * 30
+    script = ["shop", "", "checkout", "", "webhook", "api", "", "", "", "fast", "20/s", "10/s", "30/s"] + [""] * 30
     session = qn.Session()
     sio = ScriptIO(script)
     qn.interview(session, sio)
@@ -366,18 +423,19 @@ def test_invalid_answers_are_reasked_with_the_reason():
 
 def test_question_mark_explains_and_reasks():
     session = qn.Session()
-    sio = ScriptIO(["s", "f", "?", "upload"] + [""] * 30)
+    sio = ScriptIO(["s", "", "f", "", "?", "upload"] + [""] * 30)
     qn.interview(session, sio)
     assert "6. change-data: rows of a table change" in sio.text
+    assert "Why it matters: What starts a run decides how it enters the system" in sio.text
     assert session.flows[0]["trigger"] == "upload"
 
 
 def test_back_returns_to_the_previous_question_with_its_answer_as_default():
     session = qn.Session()
-    sio = ScriptIO(["shop", "checkout", "back", "back", "store", "", "schedule"] + [""] * 30)
+    sio = ScriptIO(["shop", "", "checkout", "back", "back", "back", "store", "", "", "", "schedule"] + [""] * 30)
     qn.interview(session, sio)
-    assert sio.prompts[:5] == ["name [my-system]: ", "name [flow-1]: ", "trigger [api]: ", "name [checkout]: ",
-                               "name [shop]: "]
+    assert sio.prompts[:7] == ["name [my-system]: ", "region [us-east-1]: ", "name [flow-1]: ",
+                               "context [checkout]: ", "name [checkout]: ", "region [us-east-1]: ", "name [shop]: "]
     assert session.top["name"] == "store" and session.flows[0]["name"] == "checkout"
     assert session.flows[0]["trigger"] == "schedule"
 
@@ -391,14 +449,14 @@ def test_back_at_the_first_question_stays():
 
 def test_back_over_another_flow_removes_it():
     session = qn.Session()
-    sio = ScriptIO(["s"] + [""] * 22 + ["yes", "back", "back", "no", ""])
+    sio = ScriptIO(["s"] + [""] * 25 + ["yes", "back", "back", "no", ""])
     result = qn.interview(session, sio)
     assert len(result["flows"]) == 1
     assert result["flows"][0]["data"] == "none"
 
 
 def test_summary_edit_of_one_field_and_of_a_whole_flow():
-    script = SHOP_SCRIPT[:-1] + ["2 duration", "3d", "1", "", "queue", *[""] * 25]
+    script = SHOP_SCRIPT[:-1] + ["2 duration", "3d", "1", "", "", "queue", *[""] * 25]
     result, sio = run_interview(script)
     assert result["flows"][1]["duration"] == "3d"
     assert result["flows"][0]["name"] == "checkout"  # kept: its old answer was the default
@@ -449,7 +507,7 @@ def test_problems_from_the_final_check_block_the_write():
         return ["flows[0]: something" ] if len(calls) == 1 else []
 
     session = qn.Session()
-    sio = ScriptIO(["s"] + [""] * 23 + ["", ""])
+    sio = ScriptIO(["s"] + [""] * 26 + ["", ""])
     qn.interview(session, sio, check=check)
     assert "error: flows[0]: something" in sio.text and "fix the problems above first" in sio.text
     assert len(calls) == 2

@@ -9,13 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
-
-pexpect = pytest.importorskip("pexpect")
 
 from advisor.workload import load  # noqa: E402
 
 TIMEOUT = 20
+
+# the tests share a module fixture: keep them on one pytest-xdist worker (README: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("init-pty")
 
 
 def init_command() -> list[str]:
@@ -24,12 +26,6 @@ def init_command() -> list[str]:
 
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in cli.app.registered_commands}
     return ["-m", "advisor", "init"] if "init" in names else ["-m", "advisor.init"]
-
-
-def has_recommend() -> bool:
-    from advisor import cli
-
-    return "recommend" in {c.name or (c.callback.__name__ if c.callback else "") for c in cli.app.registered_commands}
 
 
 def spawn(tmp_path: Path, *args: str):
@@ -49,21 +45,22 @@ def answer(child, key: str, text: str) -> None:
 
 # (question key, answer) for the shop of examples/e02-shop.yaml; "" keeps the default
 SHOP = [
-    ("name", "shop"),
-    ("name", "checkout"), ("trigger", "api"), ("api", ""), ("auth", "users"), ("caller_waits", "yes"),
+    ("name", "shop"), ("region", ""),
+    ("name", "checkout"), ("context", "orders"), ("trigger", "api"), ("api", ""), ("auth", "users"), ("caller_waits", "yes"),
     ("traffic.average", "5/s"), ("traffic.peak", "400/s"), ("traffic.pattern", "spiky"), ("duration", "8s"),
     ("steps", "validate-cart, charge-card, reserve-stock"), ("longest_step", ""), ("coupling", "yes"),
     ("consumers", "shipping, email, analytics"),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", "yes"), ("needs.human_approval", ""),
-    ("needs.content_filtering", ""), ("external_targets", ""), ("message_size", ""), ("data", "relational"),
+    ("needs.content_filtering", ""), ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""),
+    ("data", "relational"),
     (None, "yes"),
-    ("name", "ship-order"), ("trigger", ""), ("after", ""), ("traffic.average", ""), ("traffic.peak", ""),
+    ("name", "ship-order"), ("context", "shipping"), ("trigger", ""), ("after", ""), ("traffic.average", ""), ("traffic.peak", ""),
     ("traffic.pattern", ""), ("duration", "2d"), ("steps", "pick, pack, hand-to-carrier"), ("longest_step", "30s"),
     ("coupling", ""), ("consumers", ""),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", ""), ("needs.human_approval", "yes"),
-    ("external_targets", ""), ("message_size", ""), ("data", ""),
+    ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""), ("data", ""),
     (None, "no"),
 ]
 
@@ -117,13 +114,11 @@ def test_full_questionnaire_writes_a_valid_two_flow_workload(shop_file):
 
 
 def test_recommend_on_the_written_file_gives_the_expected_decisions(shop_file):
-    if not has_recommend():
-        pytest.skip("'advisor recommend' is not in the CLI yet")
     proc = subprocess.run([sys.executable, "-m", "advisor", "recommend", str(shop_file), "--format", "json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode in (0, 1), proc.stderr
     flows = {f["name"]: {k: d["choice"] for k, d in f["decisions"].items()} for f in json.loads(proc.stdout)["flows"]}
-    # the expectations of /work/shared/examples/e02-shop.yaml, which describes the same system
+    # the expectations of tests/fixtures/shared_examples/e02-shop.yaml, which describes the same system
     assert flows["checkout"]["composition"] == "orchestration"
     assert flows["checkout"]["orchestrator"] == "step-functions-express"
     assert flows["checkout"]["channel"] in ("eventbridge", "sns", "sns-sqs")
@@ -141,7 +136,9 @@ def test_invalid_answers_are_reasked(tmp_path):
     child.expect_exact("error: 'My Shop' is not a valid name")
     child.expect_exact("(try 'my-shop')")
     answer(child, "name", "my-shop")
+    answer(child, "region", "")
     answer(child, "name", "thumbs")
+    answer(child, "context", "")
     answer(child, "trigger", "webhook")
     child.expect_exact("error: 'webhook' is not one of: api, schedule, upload")
     answer(child, "trigger", "upload")
@@ -156,7 +153,8 @@ def test_invalid_answers_are_reasked(tmp_path):
     child.expect_exact("cannot read 'soon' as a duration")
     answer(child, "duration", "3s")
     for key in ("steps", "longest_step", "consumers", "needs.ordering", "needs.exactly_once", "needs.replay",
-                "needs.audit", "needs.timeouts", "needs.human_approval", "external_targets", "message_size", "data"):
+                "needs.audit", "needs.timeouts", "needs.human_approval", "external_targets", "downstream_limit",
+                "message_size", "data"):
         answer(child, key, "")
     child.expect_exact("Add another flow? [")
     child.sendline("")
@@ -170,7 +168,7 @@ def test_invalid_answers_are_reasked(tmp_path):
 
 def test_ctrl_c_midway_leaves_no_file(tmp_path):
     child = spawn(tmp_path, "w.yaml")
-    drive(child, SHOP[:8])  # up to traffic.peak
+    drive(child, SHOP[:10])  # up to traffic.peak
     child.expect_exact("traffic.pattern [")  # wait for the next prompt, then interrupt it
     child.sendintr()
     child.expect_exact("aborted, nothing written")
@@ -202,10 +200,7 @@ def test_go_back_from_the_summary_then_see_the_recommendation(tmp_path):
     child.sendline("")
     child.expect_exact("Show the recommendation for it now? [yes]: ")
     child.sendline("")
-    if has_recommend():
-        child.expect_exact("ship-order")  # the recommendation names both flows
-    else:
-        child.expect_exact("when it can, run: advisor recommend w.yaml")
+    child.expect_exact("ship-order")  # the recommendation names both flows
     assert finish(child) == 0
     assert load(tmp_path / "w.yaml").flows[0].duration == 20
 

@@ -13,6 +13,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# the tests share a module fixture: keep them on one pytest-xdist worker (README: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("wheel")
+
 
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory):
@@ -35,7 +38,7 @@ def test_wheel_contents(unpacked_wheel):
     for needed in ("advisor/_data/templates/sam/base.yaml", "advisor/_data/rule_cases/C101.yaml",
                    "advisor/schemas/workload.schema.json", "advisor/schemas/rule.schema.json",
                    "advisor/schemas/recommendation.schema.json", "advisor/data/prices.yaml",
-                   "advisor/data/quotas.yaml"):
+                   "advisor/data/quotas.yaml", "advisor/data/sizing.yaml"):
         assert needed in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 

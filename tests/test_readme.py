@@ -34,3 +34,50 @@ def test_every_shipped_example_validates():
     proc = subprocess.run([sys.executable, "-m", "advisor", "validate", *files], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count(": ok:") == len(files)
+
+
+def _section(text: str, title: str) -> str:
+    start = text.index(f"## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_ci_job_installs_advisor_from_the_repository_not_pypi():
+    """serverless-advisor is not on the package index: the job installs from the repository."""
+    job = _section((ROOT / "README.md").read_text(encoding="utf-8"), "Use in CI")
+    installs = re.findall(r"^\s*- run: (pip install .*)$", job, re.M)
+    assert installs, "the job installs advisor"
+    for line in installs:
+        target = line.split("#")[0].split()[-1].strip('"\'')
+        assert target.startswith(("git+https://", "./", ".")) or "@ git+" in line, line
+    repo = re.search(r"- repo: (https://\S+)", job).group(1)
+    assert any(f"git+{repo}@" in line for line in installs), "the same repository as the pre-commit hooks"
+
+
+def test_quick_start_says_to_activate_the_virtual_environment():
+    quick = _section((ROOT / "README.md").read_text(encoding="utf-8"), "Quick start")
+    first_command = quick.index("advisor init")
+    assert ".venv/bin/activate" in quick[:first_command]
+
+
+def test_readme_and_docs_point_only_at_files_a_clone_has():
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text, f"{path.name} points outside the clone"
+        for link in re.findall(r"\]\(((?!https?:)[^)#]+)\)", text):
+            assert (path.parent / link).exists(), f"{path.name}: broken link {link}"
+
+
+def test_examples_point_editors_at_the_shipped_schema():
+    """The $schema of every example is a path an editor resolves from the file, to what `advisor schema` prints."""
+    import json
+
+    printed = json.loads(subprocess.run([sys.executable, "-m", "advisor", "schema"], capture_output=True, text=True,
+                                        check=True).stdout)
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        first = example.read_text(encoding="utf-8").splitlines()[0]
+        m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+        assert m, f"{example.name}: {first}"
+        target = (example.parent / m.group(1)).resolve()
+        assert target.is_file(), f"{example.name}: {m.group(1)} does not exist"
+        assert json.loads(target.read_text(encoding="utf-8")) == printed, example.name

@@ -1,10 +1,8 @@
 """``advisor recommend`` end to end: the JSON contract and its schema, determinism, the shared examples'
 expected decisions, explanations with the user's values, --fail-on, --flow, every format, and ``advisor rules``.
 
-The examples come from ../shared/examples (skipped when that folder is absent);
-the scoring logic of ../shared/tools/score_examples.py is reimplemented here,
-including ``entry: {follows: FLOW}``, so the suite holds the advisor to the
-same bar as the scorer.
+The examples and the scoring of shared/tools/score_examples.py (including ``entry: {follows: FLOW}``) come
+from tests/shared_examples.py, so the suite holds the advisor to the same bar as the scorer.
 """
 from __future__ import annotations
 
@@ -17,26 +15,10 @@ import yaml
 from typer.testing import CliRunner
 
 from advisor.cli import app
+from shared_examples import ENTRY_FOR_CHANNEL, EXAMPLE_FILES, load_case, score
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "advisor" / "schemas" / "recommendation.schema.json"
-EXAMPLES = next((p for p in (REPO.parent / "shared" / "examples", Path("/work/shared/examples")) if p.is_dir()), None)
-EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml")) if EXAMPLES else []
-needs_examples = pytest.mark.skipif(not EXAMPLE_FILES, reason="../shared/examples is not available")
-
-# score_examples.py: the entries that match the channel chosen for the followed flow
-ENTRY_FOR_CHANNEL = {
-    "eventbridge": {"eventbridge-rule", "sqs-poll"},
-    "eventbridge-sns": {"sns-subscription", "sqs-poll"},
-    "sns": {"sns-subscription", "sqs-poll"},
-    "sns-sqs": {"sqs-poll"},
-    "sqs": {"sqs-poll"},
-    "sqs-fifo": {"sqs-poll"},
-    "sns-fifo": {"sqs-poll"},
-    "kinesis": {"kinesis-poll"},
-    "dynamodb-streams": {"dynamodb-stream-poll"},
-}
-
 # Workloads with several flows linked by after:, so hops and upstream facts are exercised too.
 GRAPH_CASES = {
     "chain-and-fan": """\
@@ -85,10 +67,6 @@ def invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def example(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def write_workload(tmp_path: Path, doc_or_text, name: str = "workload.yaml") -> Path:
     path = tmp_path / name
     text = doc_or_text if isinstance(doc_or_text, str) else yaml.safe_dump(doc_or_text, sort_keys=False)
@@ -102,24 +80,6 @@ def recommend_json(path: Path, *extra) -> tuple[dict, str]:
     return json.loads(result.stdout), result.stdout
 
 
-def score(case: dict, rec: dict) -> tuple[int, int, list[str]]:
-    """The decisions of ``rec`` that match the case's expectations (score_examples.py's rules)."""
-    flows = {f["name"]: f["decisions"] for f in rec["flows"]}
-    matched, total, misses = 0, 0, []
-    for flow, wanted in case["expect"].items():
-        for decision, ok in wanted.items():
-            total += 1
-            got = flows.get(flow, {}).get(decision, {}).get("choice")
-            if isinstance(ok, dict) and "follows" in ok:
-                ok = ENTRY_FOR_CHANNEL.get(flows.get(ok["follows"], {}).get("channel", {}).get("choice"), set())
-            ok = {ok} if isinstance(ok, str) else set(ok)
-            if got in ok:
-                matched += 1
-            else:
-                misses.append(f"{flow}.{decision} = {got!r}, expected one of {sorted(ok)}")
-    return matched, total, misses
-
-
 def test_scorer_reimplementation_follows_the_channel_of_the_followed_flow():
     rec = {"flows": [{"name": "a", "decisions": {"channel": {"choice": "eventbridge"}}},
                      {"name": "b", "decisions": {"entry": {"choice": "eventbridge-rule"}}}]}
@@ -131,10 +91,9 @@ def test_scorer_reimplementation_follows_the_channel_of_the_followed_flow():
 
 # -- the shared examples ------------------------------------------------------------------------------------------
 
-@needs_examples
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_example_output_matches_schema_and_expected_decisions(path, tmp_path, validator):
-    case = example(path)
+    case = load_case(path)
     rec, _ = recommend_json(write_workload(tmp_path, case["workload"]))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(rec)]
     assert not errors, errors
@@ -143,21 +102,19 @@ def test_example_output_matches_schema_and_expected_decisions(path, tmp_path, va
     assert matched == total and total > 0, misses
 
 
-@needs_examples
 def test_examples_score_100_percent_overall(tmp_path):
     matched = total = 0
     for path in EXAMPLE_FILES:
-        case = example(path)
+        case = load_case(path)
         rec, _ = recommend_json(write_workload(tmp_path, case["workload"], f"{path.stem}.yaml"))
         m, t, _ = score(case, rec)
         matched, total = matched + m, total + t
     assert total >= 30 and matched == total, f"score {matched}/{total}"
 
 
-@needs_examples
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_same_input_gives_the_same_bytes(path, tmp_path):
-    wl = write_workload(tmp_path, example(path)["workload"])
+    wl = write_workload(tmp_path, load_case(path)["workload"])
     _, first = recommend_json(wl)
     _, second = recommend_json(wl)
     assert first == second
@@ -171,10 +128,9 @@ def test_same_input_gives_the_same_bytes(path, tmp_path):
     assert first.endswith("}\n")
 
 
-@needs_examples
 def test_same_bytes_across_processes(tmp_path, run_cli):
     """Set and dict order must not depend on the interpreter's hash seed."""
-    wl = write_workload(tmp_path, example(EXAMPLE_FILES[1])["workload"])
+    wl = write_workload(tmp_path, load_case(EXAMPLE_FILES[1])["workload"])
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     one = run_cli("recommend", wl, "--format", "json", env={**env, "PYTHONHASHSEED": "1"})
     two = run_cli("recommend", wl, "--format", "json", env={**env, "PYTHONHASHSEED": "2"})
@@ -182,16 +138,8 @@ def test_same_bytes_across_processes(tmp_path, run_cli):
     assert one.stdout == two.stdout
 
 
-def _example_named(stem: str) -> Path:
-    path = EXAMPLES / f"{stem}.yaml" if EXAMPLES else None
-    if path is None or not path.is_file():
-        pytest.skip(f"example {stem} is not available")
-    return path
-
-
-@needs_examples
 def test_explanations_name_the_users_values_shop(tmp_path):
-    rec, _ = recommend_json(write_workload(tmp_path, example(_example_named("e02-shop"))["workload"]))
+    rec, _ = recommend_json(write_workload(tmp_path, load_case("e02-shop")["workload"]))
     checkout = rec["flows"][0]
     d = checkout["decisions"]
     assert "peak 400/s" in d["channel"]["reason"]
@@ -205,15 +153,14 @@ def test_explanations_name_the_users_values_shop(tmp_path):
     assert ship["orchestrator"]["excluded"]["step-functions-express"] == ["O203", "O204"]
 
 
-@needs_examples
 def test_explanations_name_the_users_values_other_examples(tmp_path):
-    report, _ = recommend_json(write_workload(tmp_path, example(_example_named("e04-nightly-report"))["workload"]))
+    report, _ = recommend_json(write_workload(tmp_path, load_case("e04-nightly-report")["workload"]))
     compute = report["flows"][0]["decisions"]["compute"]
     assert "35m" in compute["reason"] and compute["excluded"] == {"lambda": ["C101"]}
-    alerts, _ = recommend_json(write_workload(tmp_path, example(_example_named("e03-alerts-fanout"))["workload"]))
+    alerts, _ = recommend_json(write_workload(tmp_path, load_case("e03-alerts-fanout")["workload"]))
     assert "peak 5000/s" in alerts["flows"][0]["decisions"]["channel"]["reason"]
     assert "7 consumers" in alerts["flows"][0]["decisions"]["channel"]["reason"]
-    spiky, _ = recommend_json(write_workload(tmp_path, example(_example_named("e08-spiky-ingest"))["workload"]))
+    spiky, _ = recommend_json(write_workload(tmp_path, load_case("e08-spiky-ingest")["workload"]))
     assert "5000/s" in spiky["flows"][0]["decisions"]["entry"]["reason"]
     assert "100/s" in spiky["flows"][0]["decisions"]["entry"]["reason"]
 
@@ -221,13 +168,12 @@ def test_explanations_name_the_users_values_other_examples(tmp_path):
 REASON_GAPS: dict[str, str] = {}
 
 
-@needs_examples
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=REASON_GAPS[p.stem], strict=True))
                                   if p.stem in REASON_GAPS else p for p in EXAMPLE_FILES], ids=lambda p: p.stem)
 def test_every_decision_reason_is_a_sentence_of_a_rule_that_fired(path, tmp_path):
     """A decision's one-line reason must be one of its fired rules' sentences (which carry the user's values),
     not a generic line, whenever some rule fired for it."""
-    rec, _ = recommend_json(write_workload(tmp_path, example(path)["workload"]))
+    rec, _ = recommend_json(write_workload(tmp_path, load_case(path)["workload"]))
     gaps = []
     for flow in rec["flows"]:
         for name, d in flow["decisions"].items():
@@ -335,6 +281,18 @@ def test_flow_filter_and_did_you_mean(tmp_path):
     assert "Traceback" not in bad.stderr
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "table", "yaml", "json"])
+def test_flow_filter_on_a_multi_flow_workload_in_every_format(fmt, tmp_path):
+    """--flow used to crash markdown (the diagram wanted every flow): one flow's decisions, the whole diagram."""
+    wl = write_workload(tmp_path, GRAPH_CASES["chain-and-fan"])
+    result = invoke("recommend", wl, "--format", fmt, "--flow", "ship")
+    assert result.exit_code == 0, result.output
+    assert result.exception is None, result.exception
+    if fmt == "markdown":
+        assert "## Flow `ship`" in result.stdout and "## Flow `place`" not in result.stdout
+        assert "```mermaid" in result.stdout
+
+
 def test_bad_workload_exits_2_with_location(tmp_path):
     wl = write_workload(tmp_path, "version: 1\nname: w\nflows:\n  - {name: f, trigger: apii, duration: 1s}\n")
     result = invoke("recommend", wl, "--format", "json")
@@ -344,7 +302,7 @@ def test_bad_workload_exits_2_with_location(tmp_path):
 
 def _format_inputs() -> list:
     params = [pytest.param(GRAPH_CASES["chain-and-fan"], id="graph-chain-and-fan")]
-    params += [pytest.param(example(p)["workload"], id=p.stem) for p in EXAMPLE_FILES]
+    params += [pytest.param(load_case(p)["workload"], id=p.stem) for p in EXAMPLE_FILES]
     return params
 
 
@@ -404,6 +362,13 @@ def test_rules_list_show_and_facts():
     assert shown.stdout.startswith("# ") and "C101-step-longer-than-lambda-limit.yaml" in shown.stdout
     body = yaml.safe_load(shown.stdout.split("\n", 1)[1])
     assert body["id"] == "C101" and body["then"] == {"decision": "compute", "exclude": ["lambda"]}
+
+    by_name = invoke("rules", "show", "compute.step_longer_than_lambda_limit")
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.stdout == shown.stdout, "the name that 'rules list' prints shows the same rule"
+    assert invoke("rules", "show", "c101").stdout == shown.stdout
+    typo = invoke("rules", "show", "compute.step_longer_than_lambda_limt")
+    assert typo.exit_code == 2 and "did you mean 'compute.step_longer_than_lambda_limit'" in typo.stderr
 
     missing = invoke("rules", "show", "C1O1")
     assert missing.exit_code == 2 and "there is no rule C1O1" in missing.stderr and "C101" in missing.stderr

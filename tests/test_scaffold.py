@@ -22,7 +22,8 @@ from advisor.scaffold import asl, manifest_data, render, self_check
 from advisor.scaffold.cfn import GetAtt, Ref, Sub, dump_template, load_template, to_long_form
 from advisor.scaffold.fragments import load_fragment, render_text
 from advisor.scaffold.names import NameRegistry, pascal, snake
-from scaffold_helpers import EXAMPLES, Validators, make_workload, recommendation
+from scaffold_helpers import Validators, make_workload, recommendation
+from shared_examples import EXAMPLE_FILES, load_case
 
 CHANNELS = ["none", "sqs", "sqs-fifo", "sns", "sns-fifo", "sns-sqs", "eventbridge", "eventbridge-sns", "kinesis",
             "dynamodb-streams"]
@@ -63,9 +64,9 @@ def flow(name: str, trigger: str, **kw) -> dict:
 # the examples
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_example_workloads_generate_clean_apps(path, validators):
-    case = yaml.safe_load(path.read_text())
+    case = load_case(path)
     wl = make_workload(case["workload"])
     rec = recommendation(wl, case.get("expect"))
     files = render(wl, rec)
@@ -85,7 +86,7 @@ def test_example_workloads_generate_clean_apps(path, validators):
 
 
 def test_shop_example_has_a_saga_an_approval_and_a_sync_express_api():
-    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    case = load_case("e02-shop")
     wl = make_workload(case["workload"])
     files = render(wl, recommendation(wl, case["expect"]))
     checkout = json.loads(files["statemachine/checkout.asl.json"])
@@ -400,7 +401,7 @@ def test_description_cannot_inject_yaml():
 
 
 def test_render_is_deterministic():
-    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    case = load_case("e02-shop")
     wl = make_workload(case["workload"])
     rec = recommendation(wl, case["expect"])
     assert render(wl, rec) == render(wl, rec)
@@ -464,7 +465,7 @@ def test_fragments_are_strict(tmp_path):
 
 
 def test_manifest_data_lists_the_decisions_per_flow():
-    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    case = load_case("e02-shop")
     wl = make_workload(case["workload"])
     data = manifest_data(wl, recommendation(wl, case["expect"]))
     assert data["flows"]["checkout"]["orchestrator"] == "step-functions-express"
@@ -479,7 +480,7 @@ def test_a_recommendation_without_the_flow_is_an_error():
 
 
 def test_readme_explains_each_flow():
-    case = yaml.safe_load((EXAMPLES / "e02-shop.yaml").read_text())
+    case = load_case("e02-shop")
     wl = make_workload(case["workload"])
     readme = render(wl, recommendation(wl, case["expect"]))["README.md"].decode()
     assert "### checkout" in readme and "`step-functions-express`" in readme and "sam deploy --guided" in readme

@@ -6,6 +6,7 @@ defined there. Run both with: pytest tests/test_scaffold.py tests/test_scaffold_
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,20 @@ def combos(draw):
 def test_random_valid_combinations_are_clean(validators, combo):
     flows, choices = combo
     assert_clean(render_exact(flows, choices, name="random"), validators)
+
+
+# ---------------------------------------------------------------------------------------------
+# the apps a user gets from the shipped examples (the engine's recommendation, through the CLI)
+
+def _app_files(app) -> dict[str, bytes]:
+    return {p.relative_to(app).as_posix(): p.read_bytes() for p in sorted(app.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.xdist_group("example-apps")
+def test_example_apps_lint_clean(example_apps, validators):
+    """cfn-lint and the SAM translator on the same apps checkov reads (each generated once per run)."""
+    assert len(example_apps) >= 9
+    for name, app in example_apps.items():
+        files = _app_files(app)
+        assert "template.yaml" in files, name
+        assert_clean(files, validators)

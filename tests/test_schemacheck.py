@@ -79,17 +79,29 @@ def test_cli_prints_the_schema(run_cli, schema):
     assert proc.returncode == 0 and json.loads(proc.stdout) == schema
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_parity_on_the_corpus(path, validator, schema):
+def _json_data(path: Path):
+    """The file's data when the schema is consulted for it: None for files that are not YAML (the loader rejects
+    them first) and for NaN (not JSON, so jsonschema has no say)."""
     try:
-        doc = yamlio.loads(yamlio.decode(path.read_bytes(), str(path)), str(path))
+        data = yamlio.loads(yamlio.decode(path.read_bytes(), str(path)), str(path)).data
     except UserError:
-        pytest.skip("not YAML: the schema is never consulted")
-    if not _finite(doc.data):
-        pytest.skip("NaN is not JSON")
-    _agree(validator, schema, doc.data)
+        return None
+    return data if _finite(data) else None
+
+
+PARITY_CORPUS = [p for p in CORPUS if _json_data(p) is not None]
+
+
+def test_parity_corpus_keeps_most_of_the_corpus():
+    assert len(PARITY_CORPUS) >= len(CORPUS) - 10, "only files that are not YAML or hold NaN leave the comparison"
+
+
+@pytest.mark.parametrize("path", PARITY_CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_parity_on_the_corpus(path, validator, schema):
+    doc_data = _json_data(path)
+    _agree(validator, schema, doc_data)
     if path.parent.name == "good":
-        assert Checker(schema).check(doc.data) == []
+        assert Checker(schema).check(doc_data) == []
 
 
 # --- generated variations of the good workloads -----------------------------------------------------------------
@@ -283,10 +295,8 @@ def _readme_fields(text: str) -> set[str] | None:
 
 
 def test_readme_reference_lists_exactly_the_schema_fields(schema):
-    readme = REPO / "README.md"
-    fields = _readme_fields(readme.read_text(encoding="utf-8")) if readme.is_file() else None
-    if fields is None:
-        pytest.skip("README.md has no 'Workload file reference' section yet")
+    fields = _readme_fields((REPO / "README.md").read_text(encoding="utf-8"))
+    assert fields is not None, "README.md has no 'Workload file reference' section"
     expected = _schema_fields(schema)
     fields -= {"traffic", "needs"} - (fields & expected)  # a row for the container itself is optional
     assert fields - {"traffic", "needs"} == expected - {"traffic", "needs"}, (

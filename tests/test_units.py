@@ -42,9 +42,9 @@ def test_parse_size(text, nbytes):
 
 BAD = [
     # parser, value, fragment of the message
-    (units.parse_rate, "5 per second", "cannot read '5 per second' as a rate"),
+    (units.parse_rate, "five per second", "cannot read 'five per second' as a rate"),
     (units.parse_rate, "-5/s", "cannot read"),
-    (units.parse_rate, "5/week", "cannot read"),
+    (units.parse_rate, "5/year", "cannot read"),
     (units.parse_rate, "5k", "cannot read"),
     (units.parse_rate, "5K/s", "cannot read"),  # k is lowercase, M uppercase
     (units.parse_rate, "", "cannot read"),
@@ -56,7 +56,7 @@ BAD = [
     (units.parse_rate, True, "not a rate"),
     (units.parse_rate, None, "not a rate"),
     (units.parse_rate, [5], "not a rate"),
-    (units.parse_duration, "8 secs", "cannot read '8 secs' as a duration"),
+    (units.parse_duration, "8 parsecs", "cannot read '8 parsecs' as a duration"),
     (units.parse_duration, "2w", "cannot read"),
     (units.parse_duration, "-8s", "cannot read"),
     (units.parse_duration, "1h 30", "cannot read"),
@@ -81,7 +81,11 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("parse, value, fragment", BAD, ids=lambda x: repr(x)[:30])
+def _id(x) -> str:  # stable across processes (pytest-xdist workers must collect the same ids): no addresses
+    return x.__name__ if callable(x) else repr(x)[:30]
+
+
+@pytest.mark.parametrize("parse, value, fragment", BAD, ids=_id)
 def test_bad_values(parse, value, fragment):
     with pytest.raises(ValueError) as info:
         parse(value)
@@ -134,3 +138,51 @@ def test_parsers_only_raise_value_error(text):
         except ValueError:
             continue
         assert math.isfinite(value) and value > 0
+
+
+# --- plain forms (issue 14): what a business owner types, read wherever the meaning is unambiguous ---------------
+
+@pytest.mark.parametrize("text,per_second", [
+    ("200 per day", 200 / 86400), ("200 a day", 200 / 86400), ("5 orders a minute", 5 / 60),
+    ("2k requests per hour", 2000 / 3600), ("3 per week", 3 / (7 * 86400)), ("10 per second", 10.0),
+    ("1M per month", 1e6 / (30 * 86400)), ("20/second", 20.0),
+])
+def test_plain_rates(text, per_second):
+    assert units.parse_rate(text) == pytest.approx(per_second)
+
+
+@pytest.mark.parametrize("text,seconds", [
+    ("2 seconds", 2), ("3 minutes", 180), ("1 hour 30 minutes", 5400), ("1 hour and 30 minutes", 5400),
+    ("1h, 30m", 5400), ("2 days", 172800), ("500 milliseconds", 0.5), ("2 weeks", 14 * 86400), ("1 min", 60),
+])
+def test_plain_durations(text, seconds):
+    assert units.parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["3 months", "per day", "2 per", "200 perday", "5 parsecs", "1h30", "2s and",
+                                  "twenty per day"])
+def test_ambiguous_or_unknown_plain_forms_are_refused_with_the_canonical_form(text):
+    parse = units.parse_duration if text in ("3 months", "5 parsecs", "1h30", "2s and") else units.parse_rate
+    with pytest.raises(ValueError):
+        parse(text)
+    assert "e.g. 20/s" in units.RATE_FORM and "'200 per day'" in units.RATE_FORM
+    assert "e.g. 800ms" in units.DURATION_FORM and "'2 seconds'" in units.DURATION_FORM
+
+
+def test_schema_patterns_and_forms_are_the_parsers():
+    """The schema says what the parsers read (an editor and `advisor validate` agree)."""
+    from advisor.workload import schema
+
+    defs = schema()["$defs"]
+    for name in ("rate", "duration", "size"):
+        assert defs[name]["pattern"] == getattr(units, f"{name.upper()}_PATTERN"), name
+        assert defs[name]["description"] == getattr(units, f"{name.upper()}_FORM"), name
+
+
+def test_plain_forms_in_a_workload_file(tmp_path):
+    from advisor.workload import load_text
+
+    w = load_text("version: 1\nname: w\nflows:\n  - name: f\n    trigger: api\n"
+                  "    traffic: {average: 200 per day, peak: 5 per minute}\n    duration: 2 seconds\n")
+    f = w.flows[0]
+    assert (f.traffic.average, f.traffic.peak, f.duration) == (pytest.approx(200 / 86400), pytest.approx(5 / 60), 2)

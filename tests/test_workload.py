@@ -284,7 +284,8 @@ def test_one_error_per_problem():
     """A value the schema rejects is not reported again by the normaliser."""
     found = errors(wl("{name: a, trigger: api, duration: forever}"))
     assert found == ["w.yaml:4:39: flows[0].duration: cannot read 'forever'; expected a duration: a number of "
-                     "seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d"]
+                     "seconds, or '<number><ms|s|m|h|d>' parts, e.g. 800ms, 45s, 5m, 1h30m, 3d; plain forms such as "
+                     "'2 seconds' or '1 hour 30 minutes' are read too"]
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -295,3 +296,19 @@ def test_one_error_per_problem():
 def test_not_a_mapping(text, fragment):
     [e] = errors(text)
     assert e.startswith("w.yaml:1:1: ") and fragment in e
+
+
+def test_a_consumer_named_like_a_flow_is_an_error_unless_it_is_that_flows_context():
+    """Consumers are contexts: a flow's name with another context is a mix-up, reported at the item."""
+    text = ("version: 1\nname: w\nflows:\n"
+            "  - {name: pay, context: billing, trigger: api, duration: 1s, consumers: [ship, mail]}\n"
+            "  - {name: ship, context: shipping, trigger: event, after: pay, duration: 1s}\n"
+            "  - {name: mail, trigger: queue, duration: 1s}\n")
+    with pytest.raises(UserError) as err:
+        load_text(text, "w.yaml")
+    [problem] = err.value.problems
+    column = text.splitlines()[3].index("ship, mail") + 1
+    assert problem.field == "flows[0].consumers[0]" and (problem.location.line, problem.location.column) == (4, column)
+    assert "already starts after this one" in problem.message and "no 'ship' here" in problem.expected
+    # 'mail' has no context of its own: the consumer 'mail' is that context, as meant
+    assert load_text(text.replace("ship, mail", "shipping, mail"), "w.yaml").flows[0].consumers == ("shipping", "mail")

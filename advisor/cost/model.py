@@ -8,15 +8,17 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 from ..model import DEFAULT_REGION, Flow, Workload
+from ..sizing import sizing
 from .prices import (_MICRO, HOURS_PER_MONTH, SECONDS_PER_MONTH, Price, PriceTable, _ceil_div, _cents, _d, _fmt,
                      _num, _unit_num, load_price_table, price_table_info)
 
-DEFAULT_MEMORY_MB = 512
+DEFAULT_MEMORY_MB = sizing().function_memory_mb  # what the scaffold's functions get (advisor/data/sizing.yaml)
 
 # Sizing assumptions, stated in every estimate that uses them.
 SQS_REQUESTS_PER_MESSAGE = 3  # SendMessage + ReceiveMessage + DeleteMessage, unbatched
-FARGATE_TASK_VCPU = Decimal("0.25")
-FARGATE_TASK_GB = Decimal("0.5")
+FARGATE_TASK_VCPU = Decimal(sizing().fargate_cpu_units) / 1024  # the scaffold's task definition
+FARGATE_TASK_GB = Decimal(sizing().fargate_memory_mb) / 1024
+POLL_CYCLE_S = 1  # a poller with no batching window is assumed to find at most a second's worth of records
 FARGATE_MIN_TASK_SECONDS = 60
 EXPRESS_BASE_MEMORY_MB = 50  # pricing page: memory = 50 MB + definition + payload
 EXPRESS_DEFINITION_BYTES = 16 * 1024
@@ -169,6 +171,8 @@ class _Ctx:
     region: str
     memory_mb: int
     executions: Decimal  # per month
+    entry: str | None = None  # the chosen entry (or the trigger's only one)
+    orchestrated: bool = False  # a state machine invokes the steps
 
     @property
     def n_steps(self) -> int:
@@ -367,12 +371,29 @@ def _entry_stream_poll(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 
 # compute ---------------------------------------------------------------------
 
+def records_per_invocation(entry: str | None, rate_per_s: float) -> Decimal:
+    """Records one invocation of a poll entry's function handles: what arrives at ``rate_per_s`` in the batching
+    window (at least ``POLL_CYCLE_S``), between 1 and the batch size the scaffold sets. 1 for other entries."""
+    poll = sizing().poll.get(entry or "")
+    if poll is None:
+        return Decimal(1)
+    window = max(_d(poll.window_s), _d(POLL_CYCLE_S))
+    return min(_d(poll.batch_size), max(Decimal(1), _d(rate_per_s) * window))
+
+
 def _lambda(ctx: _Ctx) -> tuple[_Usage, list[str]]:
     n, busy = ctx.n_steps, ctx.busy_seconds
     gb_s = ctx.executions * busy * _d(ctx.memory_mb) / 1024
-    return [("lambda.requests", ctx.executions * n), ("lambda.duration", gb_s)], [
-        f"one invocation per step ({n} per execution), {_fmt(busy)} s of compute per execution in all,"
-        f" {ctx.memory_mb} MB, x86, on-demand; INIT time (billed since Aug 2025) not included"]
+    batch = Decimal(1) if ctx.orchestrated else records_per_invocation(ctx.entry, ctx.flow.traffic.average)
+    requests = ctx.executions * (n - 1) + ctx.executions / batch
+    notes = [f"one invocation per step ({n} per execution), {_fmt(busy)} s of compute per execution in all,"
+             f" {ctx.memory_mb} MB, x86, on-demand; INIT time (billed since Aug 2025) not included"]
+    if batch > 1:
+        poll = sizing().poll[ctx.entry or ""]
+        notes.append(f"the first step reads its {ctx.entry} source in batches: {_fmt(batch.quantize(Decimal('0.1')))}"
+                     f" record(s) per invocation (batch size {poll.batch_size}; what arrives at"
+                     f" {_fmt(ctx.flow.traffic.average)}/s in {_fmt(max(poll.window_s, POLL_CYCLE_S))} s)")
+    return [("lambda.requests", requests), ("lambda.duration", gb_s)], notes
 
 
 def _fargate(ctx: _Ctx) -> tuple[_Usage, list[str]]:
@@ -510,20 +531,32 @@ def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool) -> Opti
     return OptionCost(decision, option, tuple(usage), tuple(lines), tuple(notes))
 
 
+def _fallback_note(prices: PriceTable, region: str, keys: Iterable[str]) -> list[str]:
+    """One note for every price taken from the base region (said once per estimate, not per option)."""
+    if region not in prices.entries:
+        return [f"region {region} is not in the price table: every price is {prices.base_region}'s"]
+    missing = sorted({k for k in keys if prices.get(k, region).fallback_from})
+    if not missing:
+        return []
+    return [f"no {region} price in the table for {', '.join(missing)}: used {prices.base_region}'s"]
+
+
 def _price_notes(prices: PriceTable, region: str, keys: Iterable[str]) -> list[str]:
     notes = []
     for key in sorted(set(keys)):
         p = prices.get(key, region)
-        if p.fallback_from:
-            notes.append(f"no {region} price for {key} in the table: used {p.fallback_from}'s")
         if p.uncertain:
             notes.append(f"price {key} is marked uncertain [{p.confidence}]: verify at {p.source}")
     return notes
 
 
-def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable) -> _Ctx:
+def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable,
+             chosen: Mapping[str, str] | None = None) -> _Ctx:
     executions = (_d(flow.traffic.average) * SECONDS_PER_MONTH).quantize(_MICRO, rounding=ROUND_HALF_UP)
-    return _Ctx(flow, prices, region, memory_mb, executions)
+    entries = ENTRY_OPTIONS_BY_TRIGGER.get(flow.trigger, ())
+    entry = (chosen or {}).get("entry") or (entries[0] if len(entries) == 1 else None)
+    orchestrated = (chosen or {}).get("orchestrator", "none") != "none"
+    return _Ctx(flow, prices, region, memory_mb, executions, entry, orchestrated)
 
 
 def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAULT_REGION, *,
@@ -543,7 +576,7 @@ def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = 
     (decision -> option, e.g. from a recommendation) adds any option it names.
     """
     prices = prices or load_price_table()
-    ctx = _context(flow, region, memory_mb, prices)
+    ctx = _context(flow, region, memory_mb, prices, chosen)
     decisions: dict[str, dict[str, OptionCost]] = {}
     for decision in ESTIMATORS:
         options = set(_options_for(flow, decision))
@@ -552,9 +585,7 @@ def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = 
         if options:
             decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier) for o in sorted(options)}
     notes = [f"{_fmt(flow.traffic.average)} executions/s on average = {_fmt(ctx.executions)} per 30-day month",
-             f"{memory_mb} MB per function or task where memory matters"]
-    if region not in prices.entries:
-        notes.append(f"region {region} is not in the price table: every price is {prices.base_region}'s")
+             f"{memory_mb} MB per function where memory matters"]
     if not free_tier:
         notes.append("list prices without free tiers (they are per account: see the workload total)")
     known = {d: o for d, o in (chosen or {}).items() if d in decisions and o in decisions[d]}
@@ -590,6 +621,8 @@ def estimate_workload(workload: Workload, recommendation: Mapping[str, Any] | No
                   for f in workload.flows)
     notes = ["a month is 30 days; rates are the workload's averages (Kinesis shards: the peak)",
              "data transfer, storage, logs, metrics and tracing are not included"]
+    notes += _fallback_note(prices, region, (key for fc in flows for opts in fc.decisions.values()
+                                             for oc in opts.values() for key, _ in oc.usage))
     lines: tuple[Line, ...] | None = None
     if recommendation is not None:
         totals: dict[str, Decimal] = {}

@@ -57,15 +57,99 @@ def _rows(wc: WorkloadCost) -> Iterable[tuple[str, str, str, str, Decimal]]:
                 yield fc.flow, d, o, mark, oc.monthly_usd
 
 
-def format_cost(workload_cost: WorkloadCost, fmt: str = "table") -> str:
-    """Render for ``advisor cost``: "table" (rich), "json" or "markdown"."""
+def format_cost(workload_cost: WorkloadCost, fmt: str = "table", *, detail: bool = False) -> str:
+    """Render for ``advisor cost``: "table" (rich), "json" or "markdown".
+
+    Table and Markdown show a summary (the total per service, one row per flow with its chosen options) unless
+    ``detail``: then every option of every decision, its billed lines and assumptions. JSON is always complete.
+    """
     if fmt == "json":
         return json.dumps(workload_cost.to_dict(), sort_keys=True, indent=2) + "\n"
     if fmt == "markdown":
-        return _markdown(workload_cost)
+        return _markdown(workload_cost) if detail else _summary_markdown(workload_cost)
     if fmt == "table":
-        return _table(workload_cost)
+        return _table(workload_cost) if detail else _summary_table(workload_cost)
     raise ValueError(f"unknown format {fmt!r}: use table, json or markdown")
+
+
+SUMMARY_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
+DETAIL_HINT = "Every option of every decision, with its billed quantities and assumptions: add --detail."
+
+
+def _summary_rows(wc: WorkloadCost) -> list[list[str]]:
+    """One row per flow: name, executions/month, each chosen option with its cost, the flow's total."""
+    rows = []
+    for fc in wc.flows:
+        cells = [fc.flow, _fmt(fc.executions_per_month)]
+        for d in SUMMARY_DECISIONS:
+            o = (fc.chosen or {}).get(d)
+            cells.append(f"{o} {_usd(fc.decisions[d][o].monthly_usd)}" if o and d in fc.decisions else "-")
+        cells.append("-" if fc.chosen_monthly_usd is None else _usd(fc.chosen_monthly_usd))
+        rows.append(cells)
+    return rows
+
+
+SUMMARY_COLUMNS = ("flow", "executions/month", *SUMMARY_DECISIONS, "USD/month")
+
+
+def _markdown_head(wc: WorkloadCost) -> list[str]:
+    """Title, the stale-table warning and the total per service, in Markdown."""
+    out = [f"# {_header(wc)[0]}", ""]
+    if wc.table.get("warning"):
+        out += [f"> **Warning:** {wc.table['warning']}", ""]
+    if wc.lines is not None:
+        out += ["## Total of the recommended options", "", "| service | USD/month |", "|---|---:|"]
+        out += [f"| {s} | {_usd(v)} |" for s, v in wc.per_service().items()]
+        out += [f"| **total** | **{_usd(wc.monthly_usd or 0)}** |", ""]
+    return out
+
+
+def _summary_markdown(wc: WorkloadCost) -> str:
+    out = _markdown_head(wc)
+    out += ["## Per flow (the recommended options)", "", "| " + " | ".join(SUMMARY_COLUMNS) + " |",
+            "|---|---:|" + "---|" * len(SUMMARY_DECISIONS) + "---:|"]
+    out += ["| " + " | ".join(row) + " |" for row in _summary_rows(wc)]
+    out += ["", "## Assumptions", ""] + [f"- {a}" for a in wc.assumptions] + ["", DETAIL_HINT, ""]
+    return "\n".join(out)
+
+
+def _console_head(wc: WorkloadCost, width: int):
+    """A plain rich console writing to a buffer, with the title, the warning and the total per service printed."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False)
+    for line in _header(wc):
+        console.print(line, markup=False)
+    if wc.lines is not None:
+        tot = Table(title="Total of the recommended options")
+        tot.add_column("service")
+        tot.add_column("USD/month", justify="right")
+        for s, v in wc.per_service().items():
+            tot.add_row(s, _usd(v))
+        tot.add_row("total", _usd(wc.monthly_usd or 0))
+        console.print(tot)
+    return buf, console
+
+
+def _summary_table(wc: WorkloadCost) -> str:
+    from rich.table import Table
+
+    buf, console = _console_head(wc, width=160)
+    flows = Table(title="Per flow (the recommended options)")
+    for col in SUMMARY_COLUMNS:
+        flows.add_column(col, justify="right" if col in ("executions/month", "USD/month") else "left")
+    for row in _summary_rows(wc):
+        flows.add_row(*row)
+    console.print(flows)
+    console.print("Assumptions:", markup=False)
+    for a in wc.assumptions:
+        console.print(f"  - {a}", markup=False)
+    console.print(DETAIL_HINT, markup=False)
+    return buf.getvalue()
 
 
 def _header(wc: WorkloadCost) -> list[str]:
@@ -77,13 +161,7 @@ def _header(wc: WorkloadCost) -> list[str]:
 
 
 def _markdown(wc: WorkloadCost) -> str:
-    out = [f"# {_header(wc)[0]}", ""]
-    if wc.table.get("warning"):
-        out += [f"> **Warning:** {wc.table['warning']}", ""]
-    if wc.lines is not None:
-        out += ["## Total of the recommended options", "", "| service | USD/month |", "|---|---:|"]
-        out += [f"| {s} | {_usd(v)} |" for s, v in wc.per_service().items()]
-        out += [f"| **total** | **{_usd(wc.monthly_usd or 0)}** |", ""]
+    out = _markdown_head(wc)
     for fc in wc.flows:
         out += [f"## Flow `{fc.flow}`", "", "| decision | option | chosen | USD/month |", "|---|---|---|---:|"]
         out += [f"| {d} | {o} | {m} | {_usd(v)} |" for f, d, o, m, v in _rows(wc) if f == fc.flow]
@@ -104,23 +182,9 @@ def _markdown(wc: WorkloadCost) -> str:
 
 
 def _table(wc: WorkloadCost) -> str:
-    import io
-
-    from rich.console import Console
     from rich.table import Table
 
-    buf = io.StringIO()
-    console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
-    for line in _header(wc):
-        console.print(line, markup=False)
-    if wc.lines is not None:
-        tot = Table(title="Total of the recommended options", show_lines=False)
-        tot.add_column("service")
-        tot.add_column("USD/month", justify="right")
-        for s, v in wc.per_service().items():
-            tot.add_row(s, _usd(v))
-        tot.add_row("total", _usd(wc.monthly_usd or 0))
-        console.print(tot)
+    buf, console = _console_head(wc, width=120)
     for fc in wc.flows:
         t = Table(title=f"Flow {fc.flow}: {_fmt(fc.executions_per_month)} executions/month")
         for col, just in (("decision", "left"), ("option", "left"), ("chosen", "left"), ("service", "left"),

@@ -203,15 +203,17 @@ def build_document(answers: Mapping[str, Any], *, schema_ref: str | None = None,
         f"# then see the decisions with 'advisor recommend {file_name}'.",
         "version: 1  # version of this file format",
         f"name: {scalar(answers['name'])}  # {TOP_BY_KEY['name'].comment}",
-        "flows:  # the business operations",
     ]
+    lines += [f"{key}: {scalar(answers[key])}  # {q.comment}" for key, q in TOP_BY_KEY.items()
+              if key != "name" and answers.get(key) is not None]
+    lines.append("flows:  # the business operations")
     for flow in answers["flows"]:
         unknown = set(flow) - set(FLOW_BY_KEY)
         if unknown:
             raise ValueError(f"unknown answers {sorted(unknown)}")
         first, group = True, None
         for q in FLOW_QUESTIONS:
-            if q.key not in flow:
+            if flow.get(q.key) is None:  # not asked, or an optional question left empty
                 continue
             head, _, sub = q.key.partition(".")
             value = f"{scalar(flow[q.key])}  # {q.comment}"

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 
 from .. import units
-from ..model import API_STYLES, AUTH_KINDS, DATA_KINDS, PATTERNS, TRIGGERS
+from ..model import API_STYLES, AUTH_KINDS, DATA_KINDS, DEFAULT_REGION, PATTERNS, TRIGGERS
 
 KAFKA_SOURCES = ("msk", "self-managed")
 MQ_SOURCES = ("activemq", "rabbitmq")
@@ -19,10 +19,15 @@ _NUMBER = re.compile(r"^\s*(\d+(\.\d+)?|\.\d+)\s*$")
 
 def _slug_rule() -> tuple[re.Pattern, str]:
     """The slug pattern and its description, from the workload schema (one source of truth)."""
+    return _schema_rule("slug")
+
+
+def _schema_rule(name: str) -> tuple[re.Pattern, str]:
+    """A string format's pattern and description, from the workload schema's ``$defs``."""
     from ..workload import schema
 
-    slug = schema()["$defs"]["slug"]
-    return re.compile(slug["pattern"]), slug["description"]
+    rule = schema()["$defs"][name]
+    return re.compile(rule["pattern"]), rule.get("description", name)
 
 
 def schema_id() -> str:
@@ -67,7 +72,8 @@ class Ctx:
 
 @dataclass(frozen=True)
 class Question:
-    """One question. ``kind`` picks the reader: slug, choice, yesno, rate, duration, size, slugs, strings."""
+    """One question. ``kind`` picks the reader: slug, choice, yesno, rate, duration, size, slugs, strings, region.
+    An ``optional`` question takes an empty answer (or 'none') as "not set": nothing is written."""
 
     key: str  # the field, dotted below a flow: "traffic.peak", "needs.audit"
     prompt: str
@@ -80,7 +86,8 @@ class Question:
     aliases: Mapping[str, str] = field(default_factory=dict)  # extra words a choice accepts
     check: Callable[[Any, Ctx], None] | None = None  # cross-field rule; raises ValueError
     required: bool = False  # must be given with --non-interactive unless --defaults
-    meanings: Mapping[str, str] = field(default_factory=dict)  # choice -> meaning, shown for '?'
+    meanings: Mapping[str, str] = field(default_factory=dict)  # choice -> meaning, shown with the choices
+    optional: bool = False
 
 
 def _unique_name(value: str, ctx: Ctx) -> None:
@@ -175,14 +182,29 @@ TRIGGER_MEANINGS = {
     "mq": "messages arrive on a message broker (ActiveMQ, RabbitMQ)",
 }
 
+API_MEANINGS = {
+    "http": "simple requests and answers, as most web and mobile back ends (the cheapest)",
+    "rest": "the same, plus usage plans, keys and quotas per partner, request checks at the door",
+    "graphql": "clients ask for exactly the fields they need, from one address",
+    "websocket": "a connection stays open and the server pushes updates (chat, live prices)",
+}
+API_ALIASES = {"simple": "http", "requests": "http", "partners": "rest", "keys": "rest", "usage-plans": "rest",
+               "fields": "graphql", "query": "graphql", "push": "websocket", "live": "websocket",
+               "two-way": "websocket", "realtime": "websocket", "real-time": "websocket"}
+
 TOP_QUESTIONS: tuple[Question, ...] = (
     Question("name", "Name of the system?", "a short name for the whole system, e.g. shop", "slug",
              "the workload (system) name", lambda ctx: ctx.suggested_name, required=True),
+    Question("region", "Which AWS region does it run in?", "e.g. us-east-1, eu-west-1; it sets prices and limits",
+             "region", "AWS region, for limits and prices", lambda ctx: DEFAULT_REGION),
 )
 
 FLOW_QUESTIONS: tuple[Question, ...] = (
     Question("name", "Name of this flow?", "one business operation, e.g. checkout or make-thumbnail", "slug",
              "unique name of the flow", lambda ctx: f"flow-{ctx.index + 1}", check=_unique_name, required=True),
+    Question("context", "Which part of the business owns it?", "the team or domain, e.g. orders, shipping; flows "
+             "of one part share it", "slug", "the part of the business (bounded context) that owns it",
+             lambda ctx: ctx.flow.get("name", "main")),
     Question("trigger", "What starts it?",
              "api: a request, schedule: a timer, upload: a file arrives, event: another flow finished...", "choice",
              "what starts one run", lambda ctx: "event" if ctx.earlier else "api", choices=lambda ctx: TRIGGERS,
@@ -192,9 +214,9 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
              lambda ctx: ctx.earlier[-1].get("name") if ctx.earlier else None, applies=_is("event"),
              choices=lambda ctx: tuple(f["name"] for f in ctx.earlier if isinstance(f.get("name"), str)),
              check=_after_ok),
-    Question("api", "What style of API?", "http for most web APIs; rest, graphql, or websocket for two-way "
-             "connections", "choice", "style of the API", lambda ctx: "http", applies=_is("api"),
-             choices=lambda ctx: API_STYLES),
+    Question("api", "How do clients talk to it?", "pick the description that fits; the first is the most common",
+             "choice", "style of the API", lambda ctx: "http", applies=_is("api"), choices=lambda ctx: API_STYLES,
+             aliases=API_ALIASES, meanings=API_MEANINGS),
     Question("auth", "Who may call it?", "none: anyone, users: people who sign in, iam: your own services, "
              "api-key: partners with a key", "choice", "who may call it", lambda ctx: "none", applies=_is("api"),
              choices=lambda ctx: AUTH_KINDS),
@@ -256,6 +278,9 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
     Question("external_targets", "Outside services that must receive the events?",
              "SaaS or partner systems, separated by commas, e.g. Salesforce, Zendesk; empty for none", "strings",
              "outside systems that get the events", lambda ctx: []),
+    Question("downstream_limit", "At most how many calls can the slowest system it calls take?",
+             "a partner's or an old system's limit, e.g. 50/s or 200 per minute; empty if there is none", "rate",
+             "the most the slowest system called can take", lambda ctx: None, optional=True),
     Question("message_size", "How big is one request or event?", "typical payload, e.g. 2KB, 300KB, 2MB", "size",
              "typical payload", lambda ctx: "1KB"),
     Question("data", "What data does it store?",
@@ -371,6 +396,8 @@ def parse_answer(q: Question, value: Any, ctx: Ctx) -> Any:
     after an earlier answer changed.
     """
     kind = q.kind
+    if q.optional and (value is None or isinstance(value, str) and value.strip().lower() in NONE_WORDS):
+        return None
     if kind == "slug":
         out: Any = _slug(value)
     elif kind == "choice":
@@ -383,6 +410,11 @@ def parse_answer(q: Question, value: Any, ctx: Ctx) -> Any:
         out = _measure(value, units.parse_duration, units.DURATION_FORM)
     elif kind == "size":
         out = _measure(value, units.parse_size, units.SIZE_FORM)
+    elif kind == "region":
+        pattern, form = _schema_rule("region")
+        out = value.strip().lower() if isinstance(value, str) else value
+        if not isinstance(out, str) or not pattern.match(out):
+            raise ValueError(f"'{value}' is not a region; expected {form}")
     elif kind == "slugs":
         out = _unique([_slug(item) for item in _list(value)])
     elif kind == "strings":

@@ -196,15 +196,30 @@ def label(slot: Slot) -> str:
     return f"After flow {slot[1] + 1}"
 
 
-def details(q: Question, ctx: Ctx) -> str:
-    """The longer help shown for '?'."""
+def details(q: Question, ctx: Ctx, top: bool = False) -> str:
+    """The longer help shown for '?': why the answer matters (what it changes in the decision), then the choices."""
+    from .why import why
+
     lines = [f"  {q.help}"]
+    reason = why(f"top.{q.key}" if top else q.key)
+    if reason:
+        lines.append(f"  Why it matters: {reason}")
     if q.choices:
         for i, option in enumerate(q.choices(ctx), 1):
             meaning = q.meanings.get(option)
             lines.append(f"    {i}. {option}" + (f": {meaning}" if meaning else ""))
     lines.append("  Enter keeps the default in brackets; 'back' returns to the previous question.")
     return "\n".join(lines)
+
+
+def _choices(q: Question, ctx: Ctx) -> str:
+    """The choices under a question: one per line with its meaning when the table gives meanings."""
+    if not q.choices:
+        return ""
+    options = q.choices(ctx)
+    if not q.meanings:
+        return f"\n  choices: {', '.join(options)}"
+    return "".join(f"\n    {i}. {o}: {q.meanings.get(o, '')}" for i, o in enumerate(options, 1))
 
 
 def ask_one(session: Session, slot: Slot, io: IO) -> None:
@@ -217,8 +232,7 @@ def ask_one(session: Session, slot: Slot, io: IO) -> None:
         io.say(f"\n{label(slot)}: {MORE_HELP}")
         prompt = f"{MORE_PROMPT} [{show(bool(default))}]: "
     else:
-        io.say(f"\n{label(slot)} - {q.prompt}\n  {q.help}"
-               + (f"\n  choices: {', '.join(q.choices(ctx))}" if q.choices else ""))
+        io.say(f"\n{label(slot)} - {q.prompt}\n  {q.help}" + _choices(q, ctx) + "\n  ('?' says why it matters)")
         prompt = f"{q.key} [{show(default)}]: "
     while True:
         text = io.ask(prompt).strip()
@@ -228,7 +242,7 @@ def ask_one(session: Session, slot: Slot, io: IO) -> None:
                 continue
             return
         if text == "?":
-            io.say(details(q, ctx) if q else f"  {MORE_HELP}")
+            io.say(details(q, ctx, top=slot[0] == "top") if q else f"  {MORE_HELP}")
             continue
         try:
             if q is None:

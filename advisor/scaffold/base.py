@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import TemplateError
+from ..sizing import sizing
 from .cfn import GetAtt, Intrinsic, Ref, Sub
 from .fragments import load_fragment
 from .names import NameRegistry, pascal, snake
 
 KEY = "AppKey"
 LOG_RETENTION_DAYS = 30
-DEFAULT_MEMORY = 256
 MAX_RECEIVE_COUNT = 5
 RETENTION_SECONDS = 1209600  # 14 days, the SQS maximum: time to look at a DLQ
 LAMBDA_MAX_TIMEOUT = 900
@@ -168,7 +168,7 @@ class App:
         props: dict[str, Any] = {
             "CodeUri": f"src/{directory}/",
             "Description": title[:256],
-            "MemorySize": DEFAULT_MEMORY,
+            "MemorySize": sizing().function_memory_mb,
             "Timeout": seconds,
             "Policies": [{"KMSDecryptPolicy": {"KeyId": Ref(KEY)}}, *(policies or [])],
         }

@@ -7,9 +7,11 @@ an on-failure destination per stream consumer.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..sizing import sizing
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Ref, Sub
 from .names import pascal
@@ -287,24 +289,27 @@ def kinesis_stream(app: App, base: str, replay: bool = False) -> str:
     return sid
 
 
-def sqs_event(app: App, fn: FunctionSpec, queue: str, batch_size: int = 10) -> None:
+def sqs_event(app: App, fn: FunctionSpec, queue: str) -> None:
+    poll = sizing().poll["sqs-poll"]
+    batch_size = poll.batch_size
     app.at_least_visibility(queue, fn.timeout)
     app.add_policy(fn.logical_id, {"SQSPollerPolicy": {"QueueName": GetAtt(queue, "QueueName")}})
     props: dict[str, Any] = {"Queue": GetAtt(queue, "Arn"), "BatchSize": batch_size,
                              "FunctionResponseTypes": ["ReportBatchItemFailures"]}
     if not app.props(queue).get("FifoQueue"):
         props["ScalingConfig"] = {"MaximumConcurrency": 5}
-    if batch_size > 10:
-        props["MaximumBatchingWindowInSeconds"] = 1  # required above 10 (deploy-time check only)
+    if batch_size > 10 or poll.window_s:  # a window is required above 10 (deploy-time check only)
+        props["MaximumBatchingWindowInSeconds"] = max(1, math.ceil(poll.window_s))
     app.add_event(fn.logical_id, "Queue", {"Type": "SQS", "Properties": props})
 
 
 def stream_event(app: App, fn: FunctionSpec, kind: str, stream_arn: Any, base: str) -> None:
+    poll = sizing().poll["kinesis-poll" if kind == "Kinesis" else "dynamodb-stream-poll"]
     dlq = app.dlq(base + kind, why=f"records {fn.logical_id} failed on (stream metadata only)")
     app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
     app.add_event(fn.logical_id, "Stream", {"Type": kind, "Properties": {
-        "Stream": stream_arn, "StartingPosition": "TRIM_HORIZON", "BatchSize": 100,
-        "MaximumBatchingWindowInSeconds": 1,
+        "Stream": stream_arn, "StartingPosition": "TRIM_HORIZON", "BatchSize": poll.batch_size,
+        "MaximumBatchingWindowInSeconds": math.ceil(poll.window_s),
         "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}})

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from ..errors import TemplateError
+from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Join, Ref, Sub, stack_suffix
@@ -202,7 +203,8 @@ class FlowBuilder:
                         {"Name": "OUTCOME_SOURCE", "Value": self.workload.name},
                         {"Name": "OUTCOME_DETAIL_TYPE", "Value": f"{self.flow.name}.completed"}]
             td = app.add(app.new_id(base, step, "TaskDefinition"), "AWS::ECS::TaskDefinition", {
-                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "512", "Memory": "1024",
+                "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
+                "Cpu": str(sizing().fargate_cpu_units), "Memory": str(sizing().fargate_memory_mb),
                 "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
                 "ExecutionRoleArn": GetAtt(exec_role, "Arn"), "TaskRoleArn": GetAtt(task_role, "Arn"),
                 "ContainerDefinitions": [{
@@ -560,6 +562,7 @@ class FlowBuilder:
         dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
         app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
         common = {"Topics": [Ref(topic)], "StartingPosition": "LATEST",
+                  "BatchSize": sizing().poll["kafka-poll"].batch_size,
                   "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}
         if self.flow.source == "msk":
             cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
@@ -587,6 +590,7 @@ class FlowBuilder:
         if self.flow.source == "rabbitmq":
             access.append({"Type": "VIRTUAL_HOST", "URI": "/"})
         app.add_event(fn.logical_id, "Broker", {"Type": "MQ", "Properties": {
-            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access, "BatchSize": 10}})
+            "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access,
+            "BatchSize": sizing().poll["mq-poll"].batch_size}})
         app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}},
                        {"Statement": [{"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)}]})
