@@ -22,7 +22,7 @@ from scaffold_helpers import make_workload, recommendation
 from test_scenarios import SCENARIOS
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml")) + sorted((REPO / "tests" / "fixtures" / "apps").glob("*.yaml"))
 
 
 def _flow(name: str, trigger: str, **kw) -> dict:
@@ -163,7 +163,7 @@ def test_app_deploys_twice_side_by_side(deployed, name):
     assert not unknown, f"moto cannot create {sorted(unknown)}: add each to MOTO_GAPS with how it is covered"
     # a name the template fixes must differ per stack, or a second deploy in the account collides
     fixed = [f"{lid}.{key}" for lid, r in a.resources.items() for key, value in r.get("Properties", {}).items()
-             if key in NAME_PROPERTIES and not _varies_per_stack(value)]
+             if key == UNIQUE_NAMES.get(r["Type"]) and not _varies_per_stack(value)]
     assert not fixed, f"names that do not vary per stack: {fixed}"
     # a retained bucket outlives its stack: a redeploy under the same stack name must not meet its name again
     for lid, r in a.of_type("AWS::S3::Bucket").items():
@@ -171,9 +171,15 @@ def test_app_deploys_twice_side_by_side(deployed, name):
             assert "AWS::StackId" in json.dumps(r["Properties"]["BucketName"]), f"{lid}: redeploy would collide"
 
 
-NAME_PROPERTIES = {"BucketName", "QueueName", "TopicName", "FunctionName", "TableName", "StreamName", "RoleName",
-                   "StateMachineName", "LogGroupName", "AliasName", "Name", "ClusterName", "DBClusterIdentifier",
-                   "UserPoolName", "ApiName"}
+# the name property of each type whose names are unique in an account and region (or globally, for buckets)
+UNIQUE_NAMES = {
+    "AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
+    "AWS::Lambda::Function": "FunctionName", "AWS::DynamoDB::Table": "TableName", "AWS::Kinesis::Stream": "Name",
+    "AWS::IAM::Role": "RoleName", "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Alias": "AliasName", "AWS::Events::EventBus": "Name",
+    "AWS::Events::Rule": "Name", "AWS::Scheduler::Schedule": "Name", "AWS::Events::ApiDestination": "Name",
+    "AWS::Events::Connection": "Name", "AWS::ECS::Cluster": "ClusterName", "AWS::RDS::DBCluster":
+    "DBClusterIdentifier", "AWS::RDS::DBProxy": "DBProxyName", "AWS::SecretsManager::Secret": "Name"}
 
 
 def _varies_per_stack(value) -> bool:
