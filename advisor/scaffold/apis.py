@@ -107,7 +107,8 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
         if role:
             route_integration = {**route_integration, "credentials": GetAtt(role, "Arn")}
         operation: dict[str, Any] = {
-            "responses": {"200": {"description": "done"}, "202": {"description": "accepted"}},
+            "responses": {"200": {"description": "done"}, "202": {"description": "accepted"},
+                          "500": {"description": "the work failed"}, "504": {"description": "the work timed out"}},
             "x-amazon-apigateway-integration": route_integration}
         if security:
             operation["security"] = security
