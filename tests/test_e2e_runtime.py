@@ -21,6 +21,9 @@ from advisor.workload import load, load_text
 from scaffold_helpers import make_workload, recommendation
 from test_scenarios import SCENARIOS
 
+# one worker builds and deploys every app once; the others run the rest of the suite
+pytestmark = pytest.mark.xdist_group("e2e")
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml")) + sorted((REPO / "tests" / "fixtures" / "apps").glob("*.yaml"))
 
@@ -104,6 +107,28 @@ def deployed(cloud, validators) -> dict[str, App]:
 def subscribers(workload, flow) -> list[str]:
     downstream = [f.name for f in workload.flows if f.trigger == "event" and f.after == flow.name]
     return list(flow.consumer_names) + [d for d in downstream if d not in flow.consumer_names]
+
+
+def published_to(stack: h.Stack) -> set[str]:
+    """Resources a producer writes outcome events to: a function's OUTCOME_TARGETS, a workflow's
+    substitutions (its publish task names the target through them)."""
+    refs = [r["Properties"].get("Environment", {}).get("Variables", {}).get("OUTCOME_TARGETS")
+            for r in stack.of_type("AWS::Lambda::Function").values()]
+    refs += [v for r in stack.of_type("AWS::StepFunctions::StateMachine").values()
+             for v in r["Properties"].get("DefinitionSubstitutions", {}).values()]
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict) and set(node) in ({"Ref"}, {"Fn::GetAtt"}):
+            found.add(stack.target_of(node))
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(refs)
+    return found
 
 
 def producer_message(kind: str, audience: str) -> dict:
@@ -212,6 +237,31 @@ def test_outcome_event_reaches_exactly_its_subscribers(deployed, name):
             assert len(got) == 1, f"{flow.name}: an event for {sub} reached {got}"
             picked += got
         assert len(set(picked)) == len(subs), f"{flow.name}: two subscribers share a filter: {picked}"
+
+
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_stream_and_queue_channels_reach_every_subscriber(deployed, name):
+    """Every reader of a stream channel has its own mapping; a queue channel sends to one queue per subscriber
+    (no routing to run here: each reader reads everything)."""
+    app = deployed[name]
+    stack = app.stacks[0]
+    mappings = stack.of_type("AWS::Lambda::EventSourceMapping")
+    written = published_to(stack)
+    for flow in app.workload.flows:
+        channel = app.choices[flow.name].get("channel")
+        subs = subscribers(app.workload, flow)
+        prefix = pascal(flow.name)
+        if channel in ("kinesis", "dynamodb-streams"):
+            kind = "AWS::Kinesis::Stream" if channel == "kinesis" else "AWS::DynamoDB::Table"
+            sources = {lid for lid in stack.of_type(kind) if lid.startswith(prefix) and lid in written}
+            assert sources, f"{flow.name}: nothing publishes to its {channel} channel"
+            readers = [m for m in mappings.values()
+                       if stack.target_of(m["Properties"].get("EventSourceArn")) in sources]
+            assert len(readers) == len(subs), (flow.name, sources, len(readers), subs)
+        elif channel in ("sqs", "sqs-fifo"):
+            queues = {lid for lid, r in stack.of_type("AWS::SQS::Queue").items() if lid.startswith(prefix)}
+            fed = {stack.target_of(m["Properties"].get("EventSourceArn")) for m in mappings.values()} & queues & written
+            assert len(fed - h.dlqs(stack)) >= len(subs), (flow.name, fed, subs)
 
 
 @pytest.mark.parametrize("name", APP_NAMES)
