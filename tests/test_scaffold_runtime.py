@@ -30,9 +30,14 @@ FLOWS = [
     _flow("poll", "schedule", traffic={"average": "1/h"}),
     _flow("orders", "change-data"),
     _flow("photos", "upload"),
+    _flow("signup", "queue", consumers=["crm"]),
+    _flow("review", "event", after="signup", duration="1d", longest_step="10s", steps=["check", "open"],
+          coupling="tight"),
 ]
 CHOICES = {"pay": {"orchestrator": "step-functions-express", "channel": "sns-sqs"},
-           "refund": {"orchestrator": "step-functions-standard"}, "clicks": {"channel": "kinesis"}}
+           "refund": {"orchestrator": "step-functions-standard"}, "clicks": {"channel": "kinesis"},
+           "signup": {"channel": "sns"}, "review": {"orchestrator": "step-functions-standard",
+                                                    "entry": "sns-subscription"}}
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +75,10 @@ def test_standard_executions_started_from_a_message_are_named_after_it(app):
     _, _, template = app
     starters = {k: r for k, r in _resources(template, "AWS::Serverless::Function").items()
                 if "STATE_MACHINE_ARN" in r["Properties"].get("Environment", {}).get("Variables", {})}
-    refund = [r for k, r in starters.items() if k.startswith("Refund")]
-    assert refund and all(r["Properties"]["Environment"]["Variables"].get("EXECUTION_NAME_FROM") == "message-id"
-                          for r in refund)
+    from_messages = [k for k, r in starters.items() if k.startswith(("Refund", "Review"))]
+    assert from_messages, "no function starts a Standard workflow from a message"
+    for k in from_messages:
+        assert starters[k]["Properties"]["Environment"]["Variables"].get("EXECUTION_NAME_FROM") == "message-id", k
     # an Express workflow behind an API is not redelivered: no name needed (and none is unique for Express)
     pay = [r for k, r in starters.items() if k.startswith("Pay")]
     assert all("EXECUTION_NAME_FROM" not in r["Properties"]["Environment"]["Variables"] for r in pay)
