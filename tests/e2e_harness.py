@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,11 +188,11 @@ def _replace_refs(node: Any, removed: set[str]) -> Any:
                 return stub_arn(lid, attr)
         if "Fn::Sub" in node:
             text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
-            for lid in removed:
-                text = text.replace("${" + lid + "}", stub_arn(lid)).replace("${" + lid + ".", "stub-" + lid + ".${x")
+            text = re.sub(r"\$\{([A-Za-z0-9]+)(?:\.([^}]*))?\}", lambda m: stub_arn(m[1], m[2] or "Ref")
+                          if m[1] in removed else m[0], text)
             if isinstance(node["Fn::Sub"], str):
-                return {"Fn::Sub": text.replace("${x", "")}
-            return {"Fn::Sub": [text.replace("${x", ""), _replace_refs(node["Fn::Sub"][1], removed)]}
+                return {"Fn::Sub": text}
+            return {"Fn::Sub": [text, _replace_refs(node["Fn::Sub"][1], removed)]}
         return {k: _replace_refs(v, removed) for k, v in node.items()}
     if isinstance(node, list):
         return [_replace_refs(v, removed) for v in node]
