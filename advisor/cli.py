@@ -265,6 +265,8 @@ def rules_show(
                                     "an id or a name that 'advisor rules list' shows",
                                     did_you_mean(rule_id if "." in rule_id else rule_id.upper(), known)))
     typer.echo(f"# {rule.file}")
+    if rule.standing and not rule.standing_given:
+        typer.echo(f"# standing: {rule.standing} (derived from its kind and area; rules/README.md)")
     sys.stdout.write(dumps(rule.to_dict()))
     try:
         from .resources import data_dir

@@ -6,8 +6,12 @@ each decision in ``rules.DECISION_ORDER``:
 1. limits: every ``limit`` rule whose condition holds excludes options
    (``exclude``) or all but some (``only``);
 2. preferences: every ``preference`` rule whose condition holds adds its
-   weights; the highest total among the options left wins; ties go to the
-   option listed first in ``rules.DECISION_OPTIONS``;
+   weights to the tier of its standing (need, guidance, cost, simplicity:
+   ``rules.STANDINGS``); the options left are ranked tier by tier, so the
+   highest standing that tells them apart decides and a lower one only breaks
+   its ties, whatever the weights; ties left go to the option listed first in
+   ``rules.DECISION_OPTIONS``. The decision records the standing that decided
+   (``decided_by``);
 3. the choice becomes the fact ``decision.<name>`` for the decisions after it.
 
 When limits exclude every option, the rules contradict each other for this
@@ -26,7 +30,7 @@ from typing import Any
 from . import facts
 from .graph import EventGraph
 from .model import Workload
-from .rules import _PLACEHOLDER, DECISION_OPTIONS, DECISION_ORDER, Catalog, Rule, load_catalog
+from .rules import _PLACEHOLDER, DECISION_OPTIONS, DECISION_ORDER, STANDINGS, Catalog, Rule, load_catalog
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -62,10 +66,12 @@ class Decision:
     scores: dict[str, float]
     excluded: dict[str, list[Firing]]
     trace: list[Firing]
+    decided_by: str = "simplicity"  # the standing that decided (rules.STANDINGS)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "choice": self.choice, "runner_up": self.runner_up, "reason": self.reason,
+            "decided_by": self.decided_by,
             "scores": dict(self.scores),  # built in DECISION_OPTIONS order by _decide
             "excluded": {o: [f.rule.id for f in fs] for o, fs in self.excluded.items()},
             "trace": [f.to_dict() for f in self.trace],
@@ -144,12 +150,13 @@ class _Prepared:
     """What the engine needs of a rule, worked out once per run: its fast test, the facts its condition names,
     and its sentence split into literal text and placeholders."""
 
-    __slots__ = ("rule", "test", "facts", "parts", "triggers", "excludes", "effect")
+    __slots__ = ("rule", "test", "facts", "parts", "triggers", "excludes", "effect", "standing")
 
     def __init__(self, rule: Rule):
         from .conditions import compile_condition, facts_used
 
         self.rule = rule
+        self.standing = rule.standing
         then = rule.then
         self.effect = {k: v for k, v in then.items() if k != "decision"}
         self.excludes = tuple(then["exclude"]) if "exclude" in then else tuple(
@@ -253,27 +260,43 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
     return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
 
 
+_TIERS = STANDINGS[1:]  # need, guidance, cost, simplicity: the standings of preferences, highest first
+_TIER_NAMES = {"need": "stated needs", "guidance": "AWS's guidance", "cost": "cost", "simplicity": "simplicity"}
+_DECIDER = {"cost": "the cost model decides", "simplicity": "the simpler option is chosen"}
+
+
+def tie_prefix(decided_by: str, choice: str, runner_up: str) -> str:
+    """What a reason decided below guidance starts with: which standings tied and which one decided."""
+    tied = ", ".join(_TIER_NAMES[t] for t in _TIERS[:_TIERS.index(decided_by)])
+    tied = " and ".join(tied.rsplit(", ", 1))
+    return f"{choice} and {runner_up} tie on {tied}; {_DECIDER[decided_by]}: "
+
+
 def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, Finding | None]:
+    """Limits exclude; the options left are ranked lexicographically by standing (need, guidance, cost,
+    simplicity rules, then the order of DECISION_OPTIONS): a lower standing only breaks the ties of the higher
+    ones, however heavy its weights. ``scores`` stays the sum over every standing, for the reader."""
     options = DECISION_OPTIONS[decision]
     scores = {o: 0.0 for o in options}
+    tiers = {t: dict.fromkeys(options, 0.0) for t in _TIERS}
     excluded: dict[str, list[Firing]] = {}
     trace: list[Firing] = []
-    best_reason: dict[str, tuple[float, str]] = {}
+    weighed: list[tuple[str, Firing]] = []  # (standing, firing) of every preference that fired
     for prepared in rules:
         if not prepared.test(resolve):
             continue
         rule = prepared.rule
         firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve), prepared.effect)
         trace.append(firing)
-        then = rule.then
         if rule.kind == "limit":
             for o in prepared.excludes:
                 excluded.setdefault(o, []).append(firing)
         else:
-            for o, w in then["prefer"].items():
+            tier = tiers[prepared.standing]
+            for o, w in rule.then["prefer"].items():
                 scores[o] += w
-                if w > 0 and (o not in best_reason or w > best_reason[o][0]):
-                    best_reason[o] = (w, firing.because)
+                tier[o] += w
+            weighed.append((prepared.standing, firing))
     left = [o for o in options if o not in excluded]
     conflict = None
     if not left:
@@ -283,17 +306,40 @@ def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, F
                            + "; ".join(f"{o}: {', '.join(f.rule.id for f in fs)}" for o, fs in excluded.items())
                            + "). advisor chose by preference among all options: revisit the workload's numbers "
                            "or split the flow.", [])
-    ranked = sorted(left, key=lambda o: (-scores[o], options.index(o)))
+    rank = lambda o: (*(-tiers[t][o] for t in _TIERS), options.index(o))  # noqa: E731
+    ranked = sorted(left, key=rank)
     choice = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
-    if choice in best_reason:
-        reason = best_reason[choice][1]
-    elif excluded:  # the limits narrowed the options and nothing weighed among those left
-        reason = next(f for f in trace if f.rule.kind == "limit").because
-    else:
-        reason = f"No rule favoured another option; {choice} is the simplest option left."
+    # the limit that matters most: the one that removed the option the preferences would otherwise have chosen
+    limit = excluded[min(excluded, key=rank)][0].because if excluded else None
+    decided_by, reason = _reason(choice, runner_up, tiers, weighed, limit)
     return Decision(decision, choice, runner_up, reason, scores,
-                    {o: excluded[o] for o in options if o in excluded}, trace), conflict
+                    {o: excluded[o] for o in options if o in excluded}, trace, decided_by), conflict
+
+
+def _reason(choice, runner_up, tiers, weighed, limit: str | None) -> tuple[str, str]:
+    """The standing that decided and the sentence that says why: the rule of the deciding standing that sets the
+    choice furthest apart from the runner-up, prefixed, below guidance, by the standings that tied; when the limits
+    left one option, the limit that removed the option preferred most."""
+    if runner_up is None:
+        return ("limit", limit) if limit else ("simplicity", f"{choice} is the only option.")
+    decided_by = next((t for t in _TIERS if tiers[t][choice] != tiers[t][runner_up]), None)
+    if decided_by is None:
+        support = [f for _, f in weighed if f.rule.then["prefer"].get(choice, 0) > 0]
+        if support:  # the best-supported options tie on every standing: the first of them is the simplest
+            best = max(support, key=lambda f: f.rule.then["prefer"][choice])
+            return "simplicity", tie_prefix("simplicity", choice, runner_up) + best.because
+        if limit:
+            return "limit", limit
+        return "simplicity", f"No rule favoured another option; {choice} is the simplest option left."
+
+    def margin(f: Firing) -> float:
+        prefer = f.rule.then["prefer"]
+        return prefer.get(choice, 0) - prefer.get(runner_up, 0)
+    best = max((f for t, f in weighed if t == decided_by), key=margin)
+    if decided_by in _DECIDER and any(t in ("need", "guidance") for t, _ in weighed):
+        return decided_by, tie_prefix(decided_by, choice, runner_up) + best.because
+    return decided_by, best.because
 
 
 # -- hops: how each hop reaches its target (Lambda's push, event or poll) ---------------------------------------
@@ -333,6 +379,9 @@ def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
     c = {d: decided[d].choice for d in DECISION_ORDER}
     worker = "fargate-task" if c["compute"] == "fargate" else "lambda"
     orchestrated = c["orchestrator"] != "none"
+    # steps that say what they need: only those beyond Lambda run as tasks (a workflow runs the rest on Lambda)
+    tasks = set(facts.task_steps(flow)) if orchestrated and worker == "fargate-task" else set()
+    on = (lambda step: "fargate-task" if step in tasks else "lambda") if tasks else (lambda step: worker)
     first = "state-machine" if orchestrated else f"{worker}:{flow.steps[0]}"
     out: list[Hop] = []
     source, service, model, mode = _ENTRY_HOP[c["entry"]]
@@ -347,7 +396,7 @@ def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
     out.append(Hop(source, first, service, model, mode))
     if orchestrated:
         for step in flow.steps:
-            if worker == "lambda":
+            if on(step) == "lambda":
                 out.append(Hop("state-machine", f"lambda:{step}", "stepfunctions", "push", "sync"))
             else:
                 out.append(Hop("state-machine", f"fargate-task:{step}", "stepfunctions-ecs-sync", "push", "sync"))

@@ -21,11 +21,15 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from . import units
-from .model import Flow, Workload
+from .model import NEEDS, Flow, Workload
 from .rules import DECISION_ORDER
 
 MONTH_SECONDS = 30 * 86400
 LAMBDA_TIMEOUT_SECONDS = 900
+LAMBDA_MAX_MEMORY_BYTES = 10240 << 20  # Lambda quotas: memory 128 MB to 10,240 MB
+CHANNEL_MAX_BYTES = 1 << 20  # the largest message SQS, EventBridge and async Lambda take (1 MB, Jan 2026)
+CLAIM_CHECK_EVENT_BYTES = 1024  # an event that carries a pointer to S3 (bucket, key, a few attributes)
+BURST_SECONDS = 60  # the drain time is given for each minute the peak lasts
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,14 @@ for _name, _unit, _desc, _attr, _path in [
     ("flow.message_size_bytes", "bytes", "typical payload size", lambda f: f.message_size, ("message_size",)),
     ("flow.data", "text", "kind of store the flow writes to", lambda f: f.data, ("data",)),
     ("flow.source", "text", "the broker (trigger: kafka or mq)", lambda f: f.source, ("source",)),
+    ("flow.source_event", "text", "the AWS service event that starts the flow (trigger: event)",
+     lambda f: f.source_event, ("source_event",)),
+    ("flow.max_delay_seconds", "seconds", "the longest an event may wait before it is processed",
+     lambda f: f.max_delay, ("max_delay",)),
 ]:
     _flow_field(_name, _unit, _desc, _attr, _path)
 
-for _need in ("ordering", "exactly_once", "replay", "audit", "timeouts", "compensation", "human_approval",
-              "content_filtering"):
+for _need in NEEDS:
     _flow_field(f"flow.needs.{_need}", "bool", f"needs.{_need} as stated", lambda f, n=_need: getattr(f.needs, n),
                 ("needs", _need))
 
@@ -239,21 +246,84 @@ def _shards(c: FlowContext) -> int:
     return max(1, math.ceil(f.traffic.peak / 1000), math.ceil(f.traffic.peak * f.message_size / 1048576))
 
 
+def task_steps(flow: Flow) -> tuple[str, ...]:
+    """The steps whose own duration or memory, as stated, is beyond what one Lambda invocation offers: only these
+    need a task when the flow's steps say what each needs."""
+    big = {s for s, d in flow.step_durations if d > LAMBDA_TIMEOUT_SECONDS}
+    big |= {s for s, m in flow.step_memory if m > LAMBDA_MAX_MEMORY_BYTES}
+    return tuple(s for s in flow.steps if s in big)
+
+
+@fact("derived.task_steps", "text", "steps that state a duration over 15 minutes or memory over 10,240 MB")
+def _task_steps(c: FlowContext):
+    return list(task_steps(c.flow))
+
+
+@fact("derived.task_steps_count", "count", "how many steps state a duration or memory beyond Lambda's")
+def _task_steps_count(c: FlowContext) -> int:
+    return len(task_steps(c.flow))
+
+
+@fact("derived.largest_step_memory_bytes", "bytes", "the most memory a step states it needs")
+def _largest_memory(c: FlowContext):
+    return max((m for _, m in c.flow.step_memory), default=None)
+
+
+@fact("derived.event_size_bytes", "bytes", "what the channel carries: event_size, else a pointer when the data "
+                                           "lands in S3 (claim check), else message_size")
+def _event_size(c: FlowContext) -> int:
+    f = c.flow
+    if f.event_size is not None:
+        return f.event_size
+    if f.data == "files":
+        return min(f.message_size, CLAIM_CHECK_EVENT_BYTES)
+    return f.message_size
+
+
+@fact("derived.claim_check", "bool", "the event carries a pointer: it is smaller than the payload (message_size)")
+def _claim_check(c: FlowContext) -> bool:
+    return _event_size(c) < c.flow.message_size
+
+
+@fact("derived.drain_seconds", "seconds", "time a buffer in front of the downstream limit takes to empty after "
+                                          "each minute at peak: backlog / (limit - average); not provided when the "
+                                          "average alone reaches the limit")
+def _drain(c: FlowContext):
+    f = c.flow
+    lim = f.downstream_limit
+    if lim is None or f.traffic.peak <= lim:
+        return None
+    backlog = (f.traffic.peak - lim) * BURST_SECONDS
+    spare = lim - f.traffic.average
+    return None if spare <= 0 else backlog / spare
+
+
 # -- cost.* : list prices at the flow's average rate (advisor/cost.py, data/prices.yaml) -----------------------------
-def _cost(c: FlowContext, name: str) -> float | None:
-    """One of the cost model's facts; the model is imported, and run for the flow, only when a rule asks."""
-    if "cost" not in c.memo:
-        from .cost import orchestrator_cost_facts
+def _cost(c: FlowContext, name: str) -> float | bool | None:
+    """One of the cost model's facts; the model is imported, and run for the flow and the decision the fact is
+    about, only when a rule asks."""
+    part = name.split(".")[1]
+    key = f"cost.{part}"
+    if key not in c.memo:
+        from . import cost
 
-        c.memo["cost"] = orchestrator_cost_facts(c.flow, c.workload.region)
-    return c.memo["cost"].get(name)
+        c.memo[key] = (cost.orchestrator_cost_facts if part == "orchestrator" else cost.compute_cost_facts)(
+            c.flow, c.workload.region)
+    return c.memo[key].get(name)
 
 
+_MATERIAL = "(cost.model.material: rules/README.md, standing of reasons)"
 for _name, _unit, _desc in [
     ("cost.orchestrator.standard_monthly", "usd", "Step Functions Standard for this flow, per month"),
     ("cost.orchestrator.express_monthly", "usd", "Step Functions Express for this flow, per month"),
     ("cost.orchestrator.standard_over_express_ratio", "ratio", "Standard's monthly cost over Express's"),
     ("cost.orchestrator.express_saving_monthly", "usd", "what Express saves over Standard, per month"),
+    ("cost.orchestrator.express_saving_material", "bool", f"Express saves a material amount {_MATERIAL}"),
+    ("cost.orchestrator.standard_saving_material", "bool", f"Standard saves a material amount {_MATERIAL}"),
+    ("cost.compute.lambda_monthly", "usd", "the flow's steps on Lambda, per month"),
+    ("cost.compute.fargate_monthly", "usd", "the flow's steps on Fargate, per month"),
+    ("cost.compute.fargate_over_lambda_ratio", "ratio", "Fargate's monthly cost over Lambda's"),
+    ("cost.compute.fargate_saving_material", "bool", f"Fargate saves a material amount {_MATERIAL}"),
 ]:
     fact(_name, _unit, _desc)(lambda c, n=_name: _cost(c, n))
 
@@ -264,6 +334,7 @@ for _q, _unit, _desc in [
     ("eventbridge_target_invocations", "rate", "EventBridge target invocations quota of the region"),
     ("apigw_account_rps", "rate", "API Gateway account throttle of the region"),
     ("sfn_standard_start_refill", "rate", "Step Functions Standard StartExecution refill rate of the region"),
+    ("sfn_express_start_refill", "rate", "Step Functions Express StartExecution refill rate of the region"),
     ("sfn_standard_transition_refill", "rate", "Step Functions Standard state transition refill rate"),
     ("sqs_fifo_ht_tps", "rate", "SQS FIFO high-throughput mode per API action in the region"),
     ("lambda_concurrency", "count", "Lambda concurrent executions default quota"),
@@ -280,7 +351,22 @@ for _d in DECISION_ORDER:
         lambda c, d=_d: c.upstream.get(d))
 
 
-LIVE = frozenset(n for d in DECISION_ORDER for n in (f"decision.{d}", f"upstream.{d}"))
+@fact("decision.poller", "text", "what polls the flow's source, given the compute and orchestrator chosen")
+def _poller(c: FlowContext) -> str | None:
+    """So that an entry's sentence names the reader that is built (as ``advisor scaffold`` builds it): Lambda's
+    event source mapping, handing each batch to the first step, to a function that starts the workflow, or to one
+    that runs the Fargate task."""
+    compute, orchestrator = c.decisions.get("compute"), c.decisions.get("orchestrator")
+    if compute is None or orchestrator is None:
+        return None
+    if orchestrator != "none":
+        return "Lambda's event source mapping (its function starts the workflow)"
+    if compute == "fargate":
+        return "Lambda's event source mapping (its function runs the Fargate task)"
+    return "Lambda's event source mapping"
+
+
+LIVE = frozenset([n for d in DECISION_ORDER for n in (f"decision.{d}", f"upstream.{d}")] + ["decision.poller"])
 """Facts that change while a flow is decided (its own and its upstream's choices): never cached."""
 
 

@@ -22,7 +22,7 @@ COUPLINGS = ("tight", "loose")
 DATA_KINDS = ("none", "key-value", "relational", "files")
 SOURCES = ("msk", "self-managed", "activemq", "rabbitmq")
 NEEDS = ("ordering", "exactly_once", "replay", "audit", "timeouts", "compensation",
-         "human_approval", "content_filtering")
+         "human_approval", "content_filtering", "callbacks")
 DEFAULT_RUNTIME = "python3.13"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MESSAGE_SIZE = 1024
@@ -45,6 +45,7 @@ class Needs:
     compensation: bool = False
     human_approval: bool = False
     content_filtering: bool = False
+    callbacks: bool = False  # waits for replies or callbacks from other systems (scatter-gather, task tokens)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ class Flow:
     downstream_limit: float | None = None  # per second
     source: str | None = None  # only for trigger: kafka / mq
     description: str | None = None
+    source_event: str | None = None  # trigger: event started by an AWS service's own event (instead of after)
+    max_delay: float | None = None  # seconds an event may wait before it is processed
+    event_size: int | None = None  # bytes of the outcome event, when it differs from message_size (the input)
+    step_durations: tuple[tuple[str, float], ...] = ()  # (step, seconds) for the steps that state a duration
+    step_memory: tuple[tuple[str, int], ...] = ()  # (step, bytes) for the steps that state their memory
 
     @property
     def consumer_names(self) -> tuple[str, ...]:

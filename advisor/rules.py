@@ -41,6 +41,11 @@ DECISION_OPTIONS: dict[str, tuple[str, ...]] = {
 the simpler, cheaper-to-run option first (no orchestrator before one, a plain queue before a topic, Express
 before Standard, ...)."""
 
+STANDINGS = ("limit", "need", "guidance", "cost", "simplicity")
+"""The standing of each kind of reason, highest first. The engine ranks options lexicographically by them: a limit
+excludes; then the highest tier whose weights tell the options apart decides, lower tiers only break its ties, and
+the order of ``DECISION_OPTIONS`` breaks the ties left (rules/README.md, "Standing of reasons")."""
+
 DECISION_ORDER = ("composition", "compute", "orchestrator", "channel", "entry", "data_store")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
 _ID_RE = re.compile(r"^([A-Z][0-9]{3})")
@@ -59,6 +64,7 @@ class Rule:
     severity: str | None = None
     confidence: str | None = None
     aliases: tuple[str, ...] = ()
+    standing_given: str | None = None  # as written in the file; ``standing`` derives the default
     file: str = ""
     location: Location | None = None
     builtin: bool = True
@@ -67,15 +73,31 @@ class Rule:
     def decision(self) -> str | None:
         return self.then.get("decision")
 
+    @property
+    def standing(self) -> str | None:
+        """limit for limits; for preferences the standing written in the file, else cost for the cost area (K)
+        and guidance for the rest; None for findings, which do not choose."""
+        return rule_standing(self.kind, self.id, self.standing_given)
+
     def to_dict(self) -> dict[str, Any]:
         d = {"id": self.id, "name": self.name, "title": self.title, "kind": self.kind, "when": self.when,
              "then": self.then, "explain": self.explain, "references": list(self.references)}
         for key in ("severity", "confidence"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
+        if self.standing_given:
+            d["standing"] = self.standing_given
         if self.aliases:
             d["aliases"] = list(self.aliases)
         return d
+
+
+def rule_standing(kind: str, rule_id: str, given: str | None) -> str | None:
+    if kind == "limit":
+        return "limit"
+    if kind != "preference":
+        return None
+    return given or ("cost" if rule_id.startswith("K") else "guidance")
 
 
 @dataclass
@@ -176,7 +198,8 @@ def _from_cached(d: dict) -> Rule:
     loc = d.get("location")
     return Rule(id=d["id"], name=d["name"], title=d["title"], kind=d["kind"], when=d["when"], then=d["then"],
                 explain=d["explain"], references=tuple(d["references"]), severity=d.get("severity"),
-                confidence=d.get("confidence"), aliases=tuple(d.get("aliases", ())), file=d["file"],
+                confidence=d.get("confidence"), aliases=tuple(d.get("aliases", ())),
+                standing_given=d.get("standing"), file=d["file"],
                 location=Location(**loc) if loc else None, builtin=True)
 
 
@@ -285,11 +308,15 @@ def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, l
                     for opt, weight in values.items():
                         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
                             err(("then", "prefer", opt), f"the weight of '{opt}' is not a number", "a number")
+    if "standing" in data and kind != "preference":
+        err(("standing",), f"a {kind} rule has no standing to give", "standing only on kind: preference",
+            "remove 'standing': a limit always outranks preferences and a finding does not choose")
     if builtin and data["id"][1] == "9":
         err(("id",), "ids 9xx are kept for user rules", "an id outside the 9xx range")
     if problems:
         return None, problems
     return Rule(id=data["id"], name=data["name"], title=data["title"], kind=kind, when=data["when"], then=then,
                 explain=data["explain"], references=tuple(data["references"]), severity=data.get("severity"),
-                confidence=data.get("confidence"), aliases=tuple(data.get("aliases", ())), file=str(path),
+                confidence=data.get("confidence"), aliases=tuple(data.get("aliases", ())),
+                standing_given=data.get("standing"), file=str(path),
                 location=doc.location(()), builtin=builtin), problems

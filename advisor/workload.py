@@ -190,10 +190,17 @@ class _Normaliser:
         trigger = f.get("trigger")
         after = f.get("after")
 
+        if "source_event" in f and trigger in TRIGGERS and trigger != "event":
+            self.error(p + ("source_event",), f"'source_event' only applies to trigger event, not '{trigger}'",
+                       "no 'source_event' key, or trigger: event", key=True)
         if trigger == "event":
-            if after is None:
-                self.error(p + ("trigger",), "trigger 'event' needs 'after'",
-                           "after: <the flow whose outcome event starts this one>", key=True)
+            if after is None and "source_event" not in f:
+                self.error(p + ("trigger",), "trigger 'event' needs 'after' or 'source_event'",
+                           "after: <the flow whose outcome event starts this one>, or source_event: <the AWS "
+                           "service event that does, e.g. 'aws.transcribe: Transcribe Job State Change'>", key=True)
+            elif after is not None and "source_event" in f:
+                self.error(p + ("source_event",), "a flow is started either by another flow (after) or by an AWS "
+                           "service's event (source_event), not both", "one of after or source_event", key=True)
             elif isinstance(after, str):
                 if after == name:
                     self.error(p + ("after",), f"the flow '{name}' cannot start after itself",
@@ -221,9 +228,16 @@ class _Normaliser:
 
         traffic = self._traffic(i, f, by_name)
         duration = self._value(units.parse_duration, f.get("duration"), p + ("duration",), units.DURATION_FORM)
-        steps = tuple(f["steps"]) if isinstance(f.get("steps"), list) and all(isinstance(s, str) for s in f["steps"]) \
-            else (name,)
+        steps, step_durations, step_memory = self._steps(p, f, name)
         longest = self._value(units.parse_duration, f.get("longest_step"), p + ("longest_step",), units.DURATION_FORM)
+        if step_durations:
+            slowest_step, slowest = max(step_durations, key=lambda sd: sd[1])
+            if longest is not None and slowest > longest:
+                self.error(p + ("steps",), f"the step '{slowest_step}' takes {units.format_duration(slowest)}, longer "
+                           f"than longest_step ({units.format_duration(longest)})",
+                           "step durations <= longest_step", "drop longest_step: it is taken from the steps")
+            elif longest is None:
+                longest = slowest
         if duration is not None and longest is not None and longest > duration:
             self.error(p + ("longest_step",),
                        f"the longest step ({units.format_duration(longest)}) is longer than the whole flow "
@@ -245,6 +259,9 @@ class _Normaliser:
         size = self._value(units.parse_size, f.get("message_size"), p + ("message_size",), units.SIZE_FORM,
                            DEFAULT_MESSAGE_SIZE)
         limit = self._value(units.parse_rate, f.get("downstream_limit"), p + ("downstream_limit",), units.RATE_FORM)
+        event_size = self._value(units.parse_size, f.get("event_size"), p + ("event_size",), units.SIZE_FORM)
+        max_delay = self._value(units.parse_duration, f.get("max_delay"), p + ("max_delay",), units.DURATION_FORM)
+        source_event = f.get("source_event") if isinstance(f.get("source_event"), str) else None
         needs_raw = f.get("needs") if isinstance(f.get("needs"), dict) else {}
         needs = Needs(**{k: bool(needs_raw.get(k, False)) for k in NEEDS if isinstance(needs_raw.get(k, False), bool)})
         if traffic is None or duration is None or not isinstance(trigger, str) or not isinstance(f.get("name"), str):
@@ -259,7 +276,34 @@ class _Normaliser:
             api=f.get("api", "http") if trigger == "api" else None,
             auth=f.get("auth", "none") if trigger == "api" else None,
             downstream_limit=limit, source=source, description=f.get("description"),
+            source_event=source_event if trigger == "event" else None, max_delay=max_delay, event_size=event_size,
+            step_durations=step_durations, step_memory=step_memory,
         )
+
+    def _steps(self, p: tuple, f: dict, name: str) -> tuple[tuple, tuple, tuple]:
+        """Step names, and the durations and memory of the steps given as {name, duration, memory}."""
+        raw = f.get("steps")
+        if not isinstance(raw, list) or not raw:
+            return (name,), (), ()
+        names: list[str] = []
+        durations: list[tuple[str, float]] = []
+        memory: list[tuple[str, int]] = []
+        for j, item in enumerate(raw):
+            step = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(step, str):
+                return (name,), (), ()  # the schema check has said what is wrong
+            if step in names:
+                self.error(p + ("steps", j), f"the step '{step}' is listed twice", "each step once")
+            names.append(step)
+            if isinstance(item, dict):
+                d = self._value(units.parse_duration, item.get("duration"), p + ("steps", j, "duration"),
+                                units.DURATION_FORM)
+                m = self._value(units.parse_size, item.get("memory"), p + ("steps", j, "memory"), units.SIZE_FORM)
+                if d is not None:
+                    durations.append((step, d))
+                if m is not None:
+                    memory.append((step, m))
+        return tuple(names), tuple(durations), tuple(memory)
 
     def _traffic(self, i: int, f: dict, by_name: dict[str, dict]) -> Traffic | None:
         """Rates of this flow; a ``trigger: event`` flow inherits what it does not state from its ``after`` flow."""

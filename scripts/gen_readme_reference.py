@@ -27,7 +27,13 @@ def _type(sch: dict) -> str:
         return "one of " + ", ".join(f"`{x}`" for x in sch["enum"])
     if sch.get("type") == "array":
         items = sch["items"]
-        return "list of " + (items["$ref"].rsplit("/", 1)[-1] if "$ref" in items else items.get("type", "string"))
+        if "$ref" in items:
+            return "list of " + items["$ref"].rsplit("/", 1)[-1]
+        kinds = items.get("type", "string")
+        if isinstance(kinds, list):  # e.g. a step: its name, or a mapping with its own fields
+            fields = ", ".join(items.get("properties", {}))
+            return "list of " + " or ".join(f"{{{fields}}}" if k == "object" and fields else k for k in kinds)
+        return "list of " + kinds
     t = sch.get("type", "")
     return " or ".join(t) if isinstance(t, list) else t
 

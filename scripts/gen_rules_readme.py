@@ -49,10 +49,37 @@ that order, so later decisions can read earlier ones as `decision.*` facts):
    `only: [...]` removes every other one. A limit is a hard fact of AWS (a Lambda invocation stops
    after 15 minutes), so even a heavily preferred option is gone;
 2. **preferences** (`kind: preference`) whose condition holds add `prefer: {option: weight}`
-   (negative weights count against); the highest total among the options left wins, and ties go
-   to the option listed first in `advisor.rules.DECISION_OPTIONS` (the simpler option first);
+   (negative weights count against) to the tier of their **standing** (below). The options left
+   are ranked tier by tier: the highest standing whose weights tell the options apart decides, and
+   a lower standing only breaks its ties, however heavy its weights; ties left go to the option
+   listed first in `advisor.rules.DECISION_OPTIONS` (the simpler option first);
 3. if limits remove every option, the rules contradict each other for this input: advisor reports
-   the error finding ADV001 and chooses among all options by score.
+   the error finding ADV001 and chooses among all options by standing and score.
+
+Each decision records the standing that decided it (`decided_by` in the JSON) and its reason is
+the sentence of the rule of that standing that sets the choice furthest apart from the runner-up.
+When cost or simplicity decided although needs or guidance had a say, the reason starts with the
+tie, e.g. "fargate and lambda tie on stated needs and AWS's guidance; the cost model decides: ...".
+
+### Standing of reasons
+
+A stated need is never outvoted by a preference of lower standing, whatever the weights:
+
+| standing | who has it | example |
+|---|---|---|
+| `limit` | every `kind: limit` rule: a hard fact of AWS | a step over 15 minutes cannot run on Lambda (C101) |
+| `need` | preferences marked `standing: need`: what the workload states it needs and AWS documents one option for | exactly-once, non-idempotent work and per-execution history on Standard (O206, O207); compensation, a person's or a system's reply, a global timeout or an audit trail orchestrated (O102-O105, O112) |
+| `guidance` | every other preference (the default): AWS's documented default for the situation | an event bus between bounded contexts (M214) |
+| `cost` | preferences of the cost area (`K`), or marked `standing: cost`: the cost model's numbers | Fargate at a third of Lambda's cost for steady load (K102) |
+| `simplicity` | preferences marked `standing: simplicity`, then the order of the options | no orchestrator before one, Lambda before Fargate |
+
+A cost rule fires only where the saving is **material**: the cheaper option costs at most
+1/MATERIAL_RATIO of the other (the cost model assumes 512 MB functions and 0.25 vCPU tasks and
+prices list prices without free tiers, so smaller differences are within its error) and saves at
+least $MATERIAL_USD a month (less is under an hour of an engineer's time a month, not worth a
+second design). The thresholds live in
+`advisor/cost/model.py` (`MATERIAL_RATIO`, `MATERIAL_USD`) and reach rules as the
+`cost.*.material` facts.
 
 **Findings** (`kind: finding`, with a `severity`) run once all six decisions are made and report a
 risk without choosing. `advisor recommend --fail-on warning` exits 1 when one is found.
@@ -82,7 +109,7 @@ id: C101
 name: compute.step_longer_than_lambda_limit
 title: A step longer than 15 minutes cannot run on Lambda
 kind: limit                    # limit | preference | finding (a finding also has severity)
-confidence: high
+confidence: high               # a preference may add standing: need | guidance | cost | simplicity
 when:
   all:
   - fact: flow.longest_step_seconds
@@ -120,8 +147,11 @@ def render() -> str:
     from advisor.operators import OPERATORS
     from advisor.rules import DECISION_OPTIONS, load_catalog
 
+    from advisor.cost.model import MATERIAL_RATIO, MATERIAL_USD
+
     rules = load_catalog(use_cache=False).rules
-    out = [INTRO.rstrip("\n"), "", "## Areas and id ranges", ""]
+    intro = INTRO.replace("MATERIAL_RATIO of", f"{MATERIAL_RATIO} of").replace("$MATERIAL_USD", f"${MATERIAL_USD}")
+    out = [intro.rstrip("\n"), "", "## Areas and id ranges", ""]
     out.append("Within an area the hundreds group rules: the low hundreds decide (limits and preferences), "
                "3xx report findings, 9xx is kept for user rules.")
     out.append("")
@@ -162,8 +192,8 @@ def render() -> str:
         effect = r.decision if r.kind != "finding" else r.severity
         path = Path(r.file)
         rel = f"{path.parent.name}/{path.name}"
-        rows.append([f"[{r.id}]({rel})", f"`{r.name}`", r.kind, effect, r.title])
-    out += _table(["id", "name", "kind", "decision / severity", "title"], rows)
+        rows.append([f"[{r.id}]({rel})", f"`{r.name}`", r.kind, r.standing or "-", effect, r.title])
+    out += _table(["id", "name", "kind", "standing", "decision / severity", "title"], rows)
     return "\n".join(out) + "\n"
 
 

@@ -74,6 +74,65 @@ def test_preferences_rank_the_options_left_by_summed_weight():
     assert channel["reason"] == "sns wins for api", "the reason is the sentence of the rule that weighed most"
 
 
+# -- standing of reasons: need > guidance > cost > simplicity, whatever the weights ------------------------------
+
+def standing(r: Rule, value: str) -> Rule:
+    return dataclasses.replace(r, standing_given=value)
+
+
+def test_a_stated_need_is_not_outvoted_by_heavier_guidance():
+    flow = decide([
+        standing(rule("O901", "preference", API, {"decision": "orchestrator",
+                                                  "prefer": {"step-functions-standard": 1}},
+                      because="need for {flow.trigger}"), "need"),
+        rule("O902", "preference", API, {"decision": "orchestrator", "prefer": {"step-functions-express": 50}}),
+    ])
+    d = flow["decisions"]["orchestrator"]
+    assert d["choice"] == "step-functions-standard" and d["decided_by"] == "need"
+    assert d["scores"]["step-functions-express"] == 50.0, "scores stay the plain sum, for the reader"
+    assert d["reason"] == "need for api"
+
+
+def test_cost_decides_only_where_guidance_ties_and_says_so():
+    guidance = [rule("C901", "preference", API, {"decision": "compute", "prefer": {"lambda": 2}}),
+                rule("C902", "preference", API, {"decision": "compute", "prefer": {"fargate": 2}})]
+    cost = rule("K901", "preference", API, {"decision": "compute", "prefer": {"fargate": 1}},
+                because="fargate costs less for {flow.trigger}")
+    d = decide(guidance + [cost])["decisions"]["compute"]
+    assert d["choice"] == "fargate" and d["decided_by"] == "cost", "a K rule has the standing of cost"
+    assert d["reason"] == ("fargate and lambda tie on stated needs and AWS's guidance; the cost model decides: "
+                           "fargate costs less for api")
+    heavier = [guidance[0], rule("C903", "preference", API, {"decision": "compute", "prefer": {"lambda": 1}}),
+               guidance[1], dataclasses.replace(cost, then={"decision": "compute", "prefer": {"fargate": 100}})]
+    d = decide(heavier)["decisions"]["compute"]
+    assert d["choice"] == "lambda" and d["decided_by"] == "guidance", "cost never outvotes guidance"
+
+
+def test_the_reason_is_the_rule_that_separates_the_choice_from_the_runner_up():
+    flow = decide([
+        rule("M901", "preference", API, {"decision": "channel", "prefer": {"sns": 1, "eventbridge": 1}},
+             because="both for {flow.trigger}"),
+        rule("M902", "preference", API, {"decision": "channel", "prefer": {"eventbridge": 2}},
+             because="bus for {flow.trigger}"),
+    ])
+    d = flow["decisions"]["channel"]
+    assert (d["choice"], d["runner_up"], d["decided_by"], d["reason"]) == ("eventbridge", "sns", "guidance",
+                                                                         "bus for api")
+
+
+def test_a_standing_on_a_limit_is_refused(tmp_path):
+    from advisor.errors import RuleError
+    from advisor.rules import load_catalog
+
+    (tmp_path / "C950-x.yaml").write_text(
+        "id: C950\nname: test.limit_with_standing\ntitle: t\nkind: limit\nstanding: need\n"
+        "when: {all: [{fact: flow.trigger, operator: equal, value: api}]}\n"
+        "then: {decision: compute, exclude: [lambda]}\nexplain: {because: 'x {flow.trigger}'}\n"
+        "references: ['https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html']\n")
+    with pytest.raises(RuleError, match="has no standing to give"):
+        load_catalog([tmp_path], use_cache=False)
+
+
 @pytest.mark.parametrize("decision", DECISION_ORDER)
 def test_without_rules_every_decision_takes_the_first_option(decision):
     flow = decide([])

@@ -222,10 +222,47 @@ def test_flow_names_are_unique():
         parse("name", "checkout", earlier=[{"name": "checkout"}])
 
 
-def test_event_trigger_needs_an_earlier_flow():
-    with pytest.raises(ValueError, match="there is none before it"):
-        parse("trigger", "event")
-    assert parse("trigger", "event", earlier=[{"name": "a"}]) == "event"
+def test_an_event_flow_without_an_earlier_flow_names_the_aws_service_event():
+    assert parse("trigger", "event") == "event"
+    assert "source_event" in applies({"trigger": "event"}, []) and "after" not in applies({"trigger": "event"}, [])
+    assert parse("source_event", " aws.mediaconvert: MediaConvert Job State Change ", {"trigger": "event"}) == \
+        "aws.mediaconvert: MediaConvert Job State Change"
+    with pytest.raises(ValueError, match="expected some text"):
+        parse("source_event", "  ", {"trigger": "event"})
+
+
+def test_after_none_means_an_aws_service_event_starts_the_flow():
+    earlier = [{"name": "checkout"}]
+    assert parse("after", "none", {"trigger": "event"}, earlier) is None
+    assert "source_event" in applies({"trigger": "event", "after": None}, earlier)
+    assert "source_event" not in applies({"trigger": "event", "after": "checkout"}, earlier)
+
+
+def test_optional_answers_are_left_out_of_the_file():
+    answers = {"name": "media", "flows": [{"name": "publish", "trigger": "event", "after": None,
+                                           "source_event": "aws.mediaconvert: MediaConvert Job State Change",
+                                           "duration": "10s", "message_size": "2MB", "consumers": ["cdn"],
+                                           "event_size": None}]}
+    text = qn.build_document(answers)
+    assert "after:" not in text and "event_size" not in text
+    flow = load_text(text).flows[0]
+    assert flow.source_event == "aws.mediaconvert: MediaConvert Job State Change" and flow.after is None
+
+
+@pytest.mark.parametrize("flow, asked", [
+    ({"trigger": "api", "consumers": ["a"], "message_size": "1KB"}, False),
+    ({"trigger": "api", "consumers": ["a"], "message_size": "2MB"}, True),
+    ({"trigger": "api", "message_size": "2MB"}, False),
+])
+def test_event_size_is_asked_for_large_payloads_that_go_somewhere(flow, asked):
+    assert ("event_size" in applies(flow)) is asked
+
+
+def test_max_delay_is_asked_with_a_downstream_limit():
+    assert "max_delay" not in applies({"trigger": "api"})
+    assert "max_delay" in applies({"trigger": "api", "downstream_limit": "100/s"})
+    assert parse("max_delay", "", {"trigger": "api", "downstream_limit": "100/s"}) is None
+    assert parse("max_delay", "5m", {"trigger": "api", "downstream_limit": "100/s"}) == "5m"
 
 
 def test_after_names_an_earlier_flow():
@@ -363,14 +400,14 @@ SHOP_SCRIPT = [
     "5/s", "400/s", "spiky", "8s",                  # traffic, duration
     "validate-cart, charge-card, reserve-stock", "", "yes",  # steps, longest step (default), coupling tight
     "shipping, email, analytics",                   # consumers
-    "", "", "", "", "", "y", "", "",                # needs: ... compensation yes
+    "", "", "", "", "", "y", "", "", "",            # needs: ... compensation yes
     "", "", "", "relational",                       # external targets, downstream limit, size, data
     "yes",                                          # another flow
     "ship-order", "shipping", "", "",               # name, context, trigger (event), after (checkout)
     "", "", "",                                     # traffic inherited
     "2d", "pick, pack, hand-to-carrier", "30s", "",  # duration, steps, longest, coupling
     "",                                             # consumers
-    "", "", "", "", "", "", "yes",                  # needs: human approval yes
+    "", "", "", "", "", "", "yes", "",              # needs: human approval yes, callbacks no
     "", "", "", "",                                 # targets, downstream limit, size, data
     "",                                             # another flow: no
     "",                                             # summary: write
@@ -405,8 +442,8 @@ def test_prompts_show_defaults_and_help():
     _, sio = run_interview(SHOP_SCRIPT)
     assert "after [checkout]: " in sio.prompts
     assert "traffic.peak [400/s]: " in sio.prompts  # inherited from checkout
-    assert ("\nFlow 2 - After which flow?\n  the flow whose outcome starts this one\n  choices: checkout\n"
-            "  ('?' says why it matters)") in sio.out
+    assert ("\nFlow 2 - After which flow?\n  the flow whose outcome starts this one; none when an AWS service's "
+            "event starts it\n  choices: checkout\n  ('?' says why it matters)") in sio.out
 
 
 def test_invalid_answers_are_reasked_with_the_reason():
@@ -449,7 +486,7 @@ def test_back_at_the_first_question_stays():
 
 def test_back_over_another_flow_removes_it():
     session = qn.Session()
-    sio = ScriptIO(["s"] + [""] * 25 + ["yes", "back", "back", "no", ""])
+    sio = ScriptIO(["s"] + [""] * 26 + ["yes", "back", "back", "no", ""])
     result = qn.interview(session, sio)
     assert len(result["flows"]) == 1
     assert result["flows"][0]["data"] == "none"
@@ -482,15 +519,17 @@ def test_summary_new_trigger_brings_its_questions():
 
 
 def test_summary_add_delete_name_back_and_nonsense():
-    script = SHOP_SCRIPT[:-1] + ["frobnicate", "1 speed", "delete 1", "", "", "", "", "name", "store", "back", "",
-                                 "add", "refund", "api"] + [""] * 23
+    script = SHOP_SCRIPT[:-1] + ["frobnicate", "1 speed", "delete 1", "", "name", "store", "back", "",
+                                 "add", "refund", "api"] + [""] * 24
     result, sio = run_interview(script)
     assert "not understood: 'frobnicate'" in sio.text
     assert "flow 1 has no question 'speed'" in sio.text
     assert [f["name"] for f in result["flows"]] == ["ship-order", "refund"]
-    # ship-order lost the flow it started after: the trigger 'event' no longer fits (no earlier flow)
-    assert "the earlier answer 'event' does not fit" in sio.text
-    assert result["flows"][0]["trigger"] == "api"  # the default once 'event' is impossible
+    # ship-order lost the flow it started after: an 'event' flow with no flow before it is started by an AWS
+    # service's event, which is asked for (the default taken here)
+    assert "Which AWS service event starts it?" in sio.text
+    ship = result["flows"][0]
+    assert ship["trigger"] == "event" and ship["source_event"] and "after" not in ship
     assert result["name"] == "store"
 
 

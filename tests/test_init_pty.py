@@ -52,15 +52,15 @@ SHOP = [
     ("consumers", "shipping, email, analytics"),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", "yes"), ("needs.human_approval", ""),
-    ("needs.content_filtering", ""), ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""),
-    ("data", "relational"),
+    ("needs.callbacks", ""), ("needs.content_filtering", ""), ("external_targets", ""), ("downstream_limit", ""),
+    ("message_size", ""), ("data", "relational"),
     (None, "yes"),
     ("name", "ship-order"), ("context", "shipping"), ("trigger", ""), ("after", ""), ("traffic.average", ""), ("traffic.peak", ""),
     ("traffic.pattern", ""), ("duration", "2d"), ("steps", "pick, pack, hand-to-carrier"), ("longest_step", "30s"),
     ("coupling", ""), ("consumers", ""),
     ("needs.ordering", ""), ("needs.exactly_once", ""), ("needs.replay", ""), ("needs.audit", ""),
     ("needs.timeouts", ""), ("needs.compensation", ""), ("needs.human_approval", "yes"),
-    ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""), ("data", ""),
+    ("needs.callbacks", ""), ("external_targets", ""), ("downstream_limit", ""), ("message_size", ""), ("data", ""),
     (None, "no"),
 ]
 
@@ -153,7 +153,8 @@ def test_invalid_answers_are_reasked(tmp_path):
     child.expect_exact("cannot read 'soon' as a duration")
     answer(child, "duration", "3s")
     for key in ("steps", "longest_step", "consumers", "needs.ordering", "needs.exactly_once", "needs.replay",
-                "needs.audit", "needs.timeouts", "needs.human_approval", "external_targets", "downstream_limit",
+                "needs.audit", "needs.timeouts", "needs.human_approval", "needs.callbacks", "external_targets",
+                "downstream_limit",
                 "message_size", "data"):
         answer(child, key, "")
     child.expect_exact("Add another flow? [")

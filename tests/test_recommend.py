@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from advisor.cli import app
+from advisor.engine import tie_prefix
 from shared_examples import ENTRY_FOR_CHANNEL, EXAMPLE_FILES, load_case, score
 
 REPO = Path(__file__).resolve().parent.parent
@@ -178,7 +179,10 @@ def test_every_decision_reason_is_a_sentence_of_a_rule_that_fired(path, tmp_path
     for flow in rec["flows"]:
         for name, d in flow["decisions"].items():
             sentences = {t["because"] for t in d["trace"]}
-            if sentences and d["reason"] not in sentences:
+            reason = d["reason"]
+            if d["decided_by"] in ("cost", "simplicity") and d["runner_up"]:  # "x and y tie on ...; cost decides: "
+                reason = reason.removeprefix(tie_prefix(d["decided_by"], d["choice"], d["runner_up"]))
+            if sentences and reason not in sentences:
                 gaps.append(f"{flow['name']}.{name}: {d['reason']}")
             for t in d["trace"]:
                 assert "{" not in t["because"], f"unfilled placeholder: {t['because']}"
@@ -406,3 +410,12 @@ def test_output_file_is_not_overwritten_when_it_differs(tmp_path):
     assert refused.exit_code == 2 and out.read_bytes() == first + b"my notes\n"
     assert invoke("recommend", wl, "--format", "markdown", "-o", out, "--force").exit_code == 0
     assert out.read_bytes() == first
+
+
+def test_rules_show_says_the_standing_of_a_preference():
+    """rules/README.md: a K rule has the standing of cost unless it says otherwise; O206 says need."""
+    derived = invoke("rules", "show", "K102")
+    assert derived.exit_code == 0 and "# standing: cost (derived" in derived.stdout
+    given = invoke("rules", "show", "O206")
+    assert yaml.safe_load(given.stdout.split("\n", 1)[1])["standing"] == "need"
+    assert "# standing:" not in given.stdout, "a written standing is shown as written, once"

@@ -523,3 +523,27 @@ def test_fargate_steps_get_a_dockerfile_for_their_image():
         assert f"src/{directory}/app.py" in template and f"src/{directory}/app.py" in files
     short = load_text("version: 1\nname: quick\nflows:\n  - {name: f, trigger: queue, duration: 1s}\n")
     assert "Dockerfile" not in render(short, advise(short).to_dict())
+
+
+def test_only_the_steps_beyond_lambda_become_tasks_and_service_events_get_a_default_bus_rule(validators):
+    """Issue 11: one long step made every step a Fargate task; a flow started by an AWS service's event had no
+    way in. The workflow runs the stated long step as a task and the others as functions; the service event is
+    matched by a rule on the default bus."""
+    from advisor.engine import advise
+    from advisor.workload import load_text
+
+    wl = load_text("version: 1\nname: media\nflows:\n"
+                   "  - {name: transcode, trigger: upload, duration: 50m, data: files,"
+                   " steps: [fetch, {name: convert, duration: 40m}, notify]}\n"
+                   "  - {name: publish, trigger: event, source_event: 'aws.mediaconvert: MediaConvert Job State"
+                   " Change', duration: 10s}\n")
+    files = render(wl, advise(wl).to_dict())
+    assert_clean(files, validators)
+    template = load_template(files["template.yaml"])
+    resources = template["Resources"]
+    tasks = [r for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert len(tasks) == 1 and "src/transcode_convert/app.py" in str(tasks[0])
+    definition = files["statemachine/transcode.asl.json"].decode()
+    assert definition.count("ecs:runTask.sync") == 1 and definition.count("lambda:invoke") == 2
+    patterns = [r["Properties"]["EventPattern"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
+    assert {"source": ["aws.mediaconvert"], "detail-type": ["MediaConvert Job State Change"]} in patterns

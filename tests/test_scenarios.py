@@ -59,8 +59,9 @@ SCENARIOS = {
     "many-consumers-beyond-a-rule": (
         "{name: user-signed-up, trigger: api, caller_waits: false, duration: 200ms,"
         " consumers: [crm, email, billing, analytics, search, fraud, welcome]}",
-        {"channel": ["sns", "sns-sqs"]}, [],
-        "5 EventBridge: 5 targets per rule; fan out beyond through SNS"),
+        {"channel": "eventbridge"}, [],
+        "5 EventBridge: 5 targets per rule, 300 rules per bus; 1.2 rule 10: an event bus once ~3+ services react,"
+        " one rule per consumer (10: 'fan-out > 5 targets for one Classic rule -> multiple rules')"),
     "table-changes-to-many-readers": (
         "{name: profile-changed, trigger: change-data, data: key-value, duration: 100ms,"
         " consumers: [search, cache, audit]}",

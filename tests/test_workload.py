@@ -161,6 +161,12 @@ def test_every_field_is_carried_into_the_model():
         100, ("salesforce", "zendesk"), 64 * 1024, "relational")
     assert f.description == "Take the money"
     assert (w.flow("trades").source, w.flow("legacy").source) == ("self-managed", "activemq")
+    assert (f.max_delay, f.event_size) == (900, 2048)
+    t = w.flow("transcribe")
+    assert (t.trigger, t.after, t.source_event) == ("event", None, "aws.transcribe: Transcribe Job State Change")
+    assert t.steps == ("fetch", "transcode", "notify")
+    assert t.step_durations == (("transcode", 2400), ("notify", 2)) and t.step_memory == (("transcode", 16384 << 20),)
+    assert t.longest_step == 2400, "the longest step is taken from the steps' own durations"
 
 
 def test_anchors_and_merge_keys():

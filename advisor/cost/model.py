@@ -28,7 +28,11 @@ AURORA_IOS_PER_EXECUTION = 2
 KINESIS_SHARD_IN_BYTES = 1024 * 1024
 KINESIS_SHARD_IN_RECORDS = 1000
 KINESIS_SHARD_OUT_BYTES = 2 * 1024 * 1024
-# When cost may weigh into a decision is a rule's call (rules/cost/K101-*.yaml), from FACTS below.
+# When cost may weigh into a decision is a rule's call (rules/cost/K1xx-*.yaml), from FACTS below, and only where
+# the saving is material (rules/README.md, "Standing of reasons"):
+MATERIAL_RATIO = Decimal(2)  # the cheaper option costs at most half the other: smaller gaps are within the model's
+#                              error (512 MB functions, 0.25 vCPU tasks, list prices without free tiers)
+MATERIAL_USD = Decimal(50)  # and saves at least $50 a month: less is under an hour of an engineer's time a month
 
 
 @dataclass(frozen=True)
@@ -664,6 +668,10 @@ FACTS: dict[str, str] = {
     "cost.compute.fargate_monthly": "USD/month of the flow's steps on Fargate",
     "cost.compute.fargate_over_lambda_ratio": "Fargate / Lambda monthly cost (0 when Lambda costs 0)",
     "cost.compute.lambda_saving_monthly": "Fargate minus Lambda, USD/month (negative: Fargate is cheaper)",
+    "cost.orchestrator.express_saving_material": "Express saves a material amount over Standard (material())",
+    "cost.orchestrator.standard_saving_material": "Standard saves a material amount over Express (material())",
+    "cost.compute.fargate_saving_material": "Fargate saves a material amount over Lambda (material())",
+    "cost.compute.lambda_saving_material": "Lambda saves a material amount over Fargate (material())",
     "cost.entry.http_api_monthly": "USD/month of an HTTP API for this flow (trigger api only)",
     "cost.entry.rest_api_monthly": "USD/month of a REST API for this flow (trigger api only)",
 }
@@ -673,31 +681,52 @@ def _ratio(a: Decimal, b: Decimal) -> float:
     return round(float(a / b), 2) if b > 0 else 0.0
 
 
-def orchestrator_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
-                            prices: PriceTable | None = None) -> dict[str, float]:
-    """The ``cost.orchestrator.*`` facts alone (the engine's K101 needs only these, for many flows)."""
-    est = lambda o: estimate_option(flow, "orchestrator", o, region, memory_mb=memory_mb,  # noqa: E731
+def material(cheaper: Decimal, dearer: Decimal) -> bool:
+    """Whether choosing ``cheaper`` over ``dearer`` saves enough for cost to decide: at most half the cost and at
+    least MATERIAL_USD a month less."""
+    return dearer - cheaper >= MATERIAL_USD and cheaper * MATERIAL_RATIO <= dearer
+
+
+def _pair_facts(flow: Flow, region: str, memory_mb: int, prices: PriceTable | None, decision: str,
+                x: tuple[str, str], y: tuple[str, str]) -> dict[str, float | bool]:
+    """Two options of one decision compared: ``cost.<decision>.`` {x}_monthly, {y}_monthly, {x}_over_{y}_ratio,
+    {y}_saving_monthly (x minus y) and whether either saves a material amount. ``x`` and ``y`` are (option,
+    short name)."""
+    est = lambda o: estimate_option(flow, decision, o, region, memory_mb=memory_mb,  # noqa: E731
                                     prices=prices).monthly_usd
-    std, exp = est("step-functions-standard"), est("step-functions-express")
+    (xo, xn), (yo, yn) = x, y
+    xv, yv = est(xo), est(yo)
+    p = f"cost.{decision}."
     return {
-        "cost.orchestrator.standard_monthly": float(std),
-        "cost.orchestrator.express_monthly": float(exp),
-        "cost.orchestrator.standard_over_express_ratio": _ratio(std, exp),
-        "cost.orchestrator.express_saving_monthly": float(std - exp),
+        f"{p}{xn}_monthly": float(xv),
+        f"{p}{yn}_monthly": float(yv),
+        f"{p}{xn}_over_{yn}_ratio": _ratio(xv, yv),
+        f"{p}{yn}_saving_monthly": float(xv - yv),
+        f"{p}{yn}_saving_material": material(yv, xv),
+        f"{p}{xn}_saving_material": material(xv, yv),
     }
+
+
+def orchestrator_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                            prices: PriceTable | None = None) -> dict[str, float | bool]:
+    """The ``cost.orchestrator.*`` facts alone (the engine's K101 and K103 need only these, for many flows)."""
+    return _pair_facts(flow, region, memory_mb, prices, "orchestrator", ("step-functions-standard", "standard"),
+                       ("step-functions-express", "express"))
+
+
+def compute_cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
+                       prices: PriceTable | None = None) -> dict[str, float | bool]:
+    """The ``cost.compute.*`` facts alone (the engine's K102)."""
+    return _pair_facts(flow, region, memory_mb, prices, "compute", ("fargate", "fargate"), ("lambda", "lambda"))
 
 
 def cost_facts(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
                prices: PriceTable | None = None) -> dict[str, float]:
     """Numbers the rule engine may compare (names and meaning in ``FACTS``), list prices, no free tier."""
     est = lambda d, o: estimate_option(flow, d, o, region, memory_mb=memory_mb, prices=prices).monthly_usd  # noqa: E731
-    lam, far = est("compute", "lambda"), est("compute", "fargate")
     facts = {
         **orchestrator_cost_facts(flow, region, memory_mb=memory_mb, prices=prices),
-        "cost.compute.lambda_monthly": float(lam),
-        "cost.compute.fargate_monthly": float(far),
-        "cost.compute.fargate_over_lambda_ratio": _ratio(far, lam),
-        "cost.compute.lambda_saving_monthly": float(far - lam),
+        **compute_cost_facts(flow, region, memory_mb=memory_mb, prices=prices),
     }
     if flow.trigger == "api":
         facts["cost.entry.http_api_monthly"] = float(est("api_style", "http"))

@@ -72,8 +72,8 @@ class Ctx:
 
 @dataclass(frozen=True)
 class Question:
-    """One question. ``kind`` picks the reader: slug, choice, yesno, rate, duration, size, slugs, strings, region.
-    An ``optional`` question takes an empty answer (or 'none') as "not set": nothing is written."""
+    """One question. ``kind`` picks the reader: slug, choice, yesno, rate, duration, size, slugs, strings, region,
+    text. An ``optional`` question takes an empty answer (or 'none') as "not set": nothing is written."""
 
     key: str  # the field, dotted below a flow: "traffic.peak", "needs.audit"
     prompt: str
@@ -87,7 +87,7 @@ class Question:
     check: Callable[[Any, Ctx], None] | None = None  # cross-field rule; raises ValueError
     required: bool = False  # must be given with --non-interactive unless --defaults
     meanings: Mapping[str, str] = field(default_factory=dict)  # choice -> meaning, shown with the choices
-    optional: bool = False
+    optional: bool = False  # an empty answer leaves the field out of the file
 
 
 def _unique_name(value: str, ctx: Ctx) -> None:
@@ -96,14 +96,31 @@ def _unique_name(value: str, ctx: Ctx) -> None:
         raise ValueError(f"the flow name '{value}' is already used by flow {used.index(value) + 1}; pick another")
 
 
-def _trigger_ok(value: str, ctx: Ctx) -> None:
-    if value == "event" and not ctx.earlier:
-        raise ValueError("'event' means another flow of this file starts this one, and there is none before it; "
-                         "describe that flow first, or pick another trigger")
+def _after_applies(ctx: Ctx) -> bool:
+    return ctx.trigger == "event" and bool(ctx.earlier)
 
 
-def _after_ok(value: str, ctx: Ctx) -> None:
-    if value == ctx.flow.get("name"):
+def _source_event_applies(ctx: Ctx) -> bool:
+    """An 'event' flow that no flow of this file starts: an AWS service's event does."""
+    after = ctx.flow.get("after")
+    return ctx.trigger == "event" and (after is None or all(f.get("name") != after for f in ctx.earlier))
+
+
+def _event_size_applies(ctx: Ctx) -> bool:
+    """Asked when the payload is bigger than the default and the outcome goes somewhere: then the event may
+    carry a pointer instead (claim check)."""
+    from ..model import DEFAULT_MESSAGE_SIZE
+
+    if not (ctx.flow.get("consumers") or ctx.flow.get("external_targets")):
+        return False
+    try:
+        return units.parse_size(ctx.flow.get("message_size")) > DEFAULT_MESSAGE_SIZE
+    except (ValueError, TypeError):
+        return False
+
+
+def _after_ok(value: str | None, ctx: Ctx) -> None:
+    if value is not None and value == ctx.flow.get("name"):
         raise ValueError("a flow cannot start after itself")
 
 
@@ -177,7 +194,7 @@ TRIGGER_MEANINGS = {
     "queue": "a message arrives on a queue your system owns",
     "stream": "records arrive on a data stream",
     "change-data": "rows of a table change",
-    "event": "another flow of this file finished",
+    "event": "another flow of this file finished, or an AWS service reported an event (a job finished)",
     "kafka": "records arrive on a Kafka topic",
     "mq": "messages arrive on a message broker (ActiveMQ, RabbitMQ)",
 }
@@ -208,12 +225,16 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
     Question("trigger", "What starts it?",
              "api: a request, schedule: a timer, upload: a file arrives, event: another flow finished...", "choice",
              "what starts one run", lambda ctx: "event" if ctx.earlier else "api", choices=lambda ctx: TRIGGERS,
-             check=_trigger_ok, required=True, meanings=TRIGGER_MEANINGS),
-    Question("after", "After which flow?", "the flow whose outcome starts this one", "choice",
-             "the flow whose outcome starts this one",
-             lambda ctx: ctx.earlier[-1].get("name") if ctx.earlier else None, applies=_is("event"),
+             required=True, meanings=TRIGGER_MEANINGS),
+    Question("after", "After which flow?", "the flow whose outcome starts this one; none when an AWS service's "
+             "event starts it", "choice", "the flow whose outcome starts this one",
+             lambda ctx: ctx.earlier[-1].get("name") if ctx.earlier else None, applies=_after_applies,
              choices=lambda ctx: tuple(f["name"] for f in ctx.earlier if isinstance(f.get("name"), str)),
-             check=_after_ok),
+             check=_after_ok, optional=True),
+    Question("source_event", "Which AWS service event starts it?",
+             "an AWS service's own event, e.g. aws.mediaconvert: MediaConvert Job State Change (an EventBridge "
+             "rule on the default bus starts the flow)", "text", "the AWS service event that starts it",
+             lambda ctx: "aws.mediaconvert: MediaConvert Job State Change", applies=_source_event_applies),
     Question("api", "How do clients talk to it?", "pick the description that fits; the first is the most common",
              "choice", "style of the API", lambda ctx: "http", applies=_is("api"), choices=lambda ctx: API_STYLES,
              aliases=API_ALIASES, meanings=API_MEANINGS),
@@ -271,6 +292,9 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
              lambda ctx: False, applies=_many_steps),
     Question("needs.human_approval", "Does a run wait for a person's decision?", "e.g. a manager approves an "
              "expense", "yesno", "waits for a person", lambda ctx: False),
+    Question("needs.callbacks", "Does a run wait for replies from other systems?",
+             "e.g. it asks several suppliers for a quote and waits for their answers (callbacks)", "yesno",
+             "waits for replies from other systems", lambda ctx: False),
     Question("needs.content_filtering", "Do those who react want only some events?",
              "yes if each picks events by their content, e.g. only orders above 100", "yesno",
              "consumers pick events by content", lambda ctx: False,
@@ -283,6 +307,14 @@ FLOW_QUESTIONS: tuple[Question, ...] = (
              "the most the slowest system called can take", lambda ctx: None, optional=True),
     Question("message_size", "How big is one request or event?", "typical payload, e.g. 2KB, 300KB, 2MB", "size",
              "typical payload", lambda ctx: "1KB"),
+    Question("event_size", "How big is the event it publishes, if smaller than that?",
+             "e.g. 1KB when the event carries a pointer to the payload in S3; empty when it carries the payload",
+             "size", "size of the outcome event (a pointer)", lambda ctx: None, applies=_event_size_applies,
+             optional=True),
+    Question("max_delay", "How long may an event wait before it is handled?",
+             "the acceptable delay when traffic is buffered, e.g. 5m; empty when any delay will do", "duration",
+             "acceptable delay before an event is handled", lambda ctx: None, optional=True,
+             applies=lambda ctx: bool(ctx.flow.get("downstream_limit"))),
     Question("data", "What data does it store?",
              "none, key-value (look up by id), relational (tables and joins), files", "choice",
              "kind of store written to", lambda ctx: "none", choices=lambda ctx: DATA_KINDS),
@@ -417,6 +449,10 @@ def parse_answer(q: Question, value: Any, ctx: Ctx) -> Any:
             raise ValueError(f"'{value}' is not a region; expected {form}")
     elif kind == "slugs":
         out = _unique([_slug(item) for item in _list(value)])
+    elif kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("expected some text")
+        out = value.strip()
     elif kind == "strings":
         items = _list(value)
         if not all(isinstance(i, str) and i.strip() for i in items):

@@ -30,6 +30,8 @@ WHY: dict[str, str] = {
                "event, or a reader of a queue or stream; each has its own limits and failure handling.",
     "after": "The flow whose outcome starts this one: its way of publishing the outcome decides how this one "
              "receives it, and this one inherits its traffic.",
+    "source_event": "An AWS service's own event (a finished job, a new recording) reaches the flow through a rule "
+                    "on the account's default event bus, which AWS services publish to at no charge.",
     "api": "Decides the kind of API in front of the flow: plain request and answer is the cheapest; usage plans "
            "and keys for partners need the fuller API; clients picking fields, or a connection kept open to "
            "push updates, each need their own kind.",
@@ -68,6 +70,8 @@ WHY: dict[str, str] = {
                           "calls the undo steps.",
     "needs.human_approval": "Waiting for a person can take days, which only a long-running workflow can do "
                             "without paying for the wait.",
+    "needs.callbacks": "Waiting for replies from other systems (several suppliers' quotes, a partner's webhook) "
+                       "needs a workflow that hands each one a token and waits, with a timeout, until it calls back.",
     "needs.content_filtering": "If readers want only some events, filtering by content at the channel saves "
                                "each of them receiving and discarding the rest.",
     "external_targets": "Sending events to outside services favours a channel that delivers to them directly, "
@@ -76,5 +80,9 @@ WHY: dict[str, str] = {
                         "it, work must be queued and sent at a controlled pace, or that system is overrun.",
     "message_size": "Large payloads exceed some services' limits (they are then stored aside and passed by "
                     "reference) and raise the price of per-size billing.",
+    "event_size": "If the published event only points at the payload (stored in S3), the channel is chosen and "
+                  "priced for the small event, not for the payload (claim check).",
+    "max_delay": "How long an event may wait is compared with the time a queue in front of the slowest system "
+                 "takes to empty after a burst: if it takes longer, advisor warns.",
     "data": "The kind of data decides the store: key-value lookups, relational tables with joins, or files.",
 }

@@ -190,6 +190,9 @@ class FlowBuilder:
             statements += [p.statement() for p in self.channel.publish]
         task_role = app.service_role(base + "Task", "ecs-tasks.amazonaws.com", statements)
         steps = self.flow.steps if self.orchestrated else (self.flow.name,)
+        if self.orchestrated:  # steps that state their needs: only those beyond Lambda become tasks
+            from ..facts import task_steps
+            steps = task_steps(self.flow) or steps
         tasks = {}
         for step in steps:
             directory = app.dirs.claim(snake(f"{self.flow.name}-{step}"), sep="_")
@@ -235,7 +238,7 @@ class FlowBuilder:
         policies: list = []
         steps = []
         for step in flow.steps:
-            if self.fargate:
+            if self.fargate and step in self.ecs["tasks"]:
                 td = self.ecs["tasks"][step]
                 subs[td + "Arn"] = Ref(td)
                 steps.append({"name": step, "kind": "ecs", "ref": td + "Arn"})
@@ -378,6 +381,9 @@ class FlowBuilder:
         handler()
 
     def _event_entry(self, entry: str) -> None:
+        if self.flow.source_event:  # an AWS service's event: a rule on the default bus matches it (A119)
+            source, _, detail_type = (part.strip() for part in self.flow.source_event.partition(":"))
+            return self._own_bus_rule({"source": [source], **({"detail-type": [detail_type]} if detail_type else {})})
         upstream = self.channels.get(self.flow.after)
         if upstream is None:
             raise TemplateError(f"flow {self.flow.name} runs after {self.flow.after}, which has no outcome channel;"
