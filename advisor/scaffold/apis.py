@@ -186,8 +186,9 @@ def sfn_start(state_machine: str, sync: bool) -> dict:
     # StartSyncExecution answers HTTP 200 whatever the execution did; the status is in the body. The mapping
     # overrides the response status when it is not SUCCEEDED (504 for a timeout, 500 otherwise):
     # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
-    output = ('#set($r = $input.path(\'$\'))\n#if($r.status == "SUCCEEDED")$r.output#else'
-              '#set($context.responseOverride.status = #if($r.status == "TIMED_OUT")504#{else}500#end)'
+    output = ('#set($r = $input.path(\'$\'))\n#if($r.status == "SUCCEEDED")$r.output#{else}'
+              '#if($r.status == "TIMED_OUT")#set($context.responseOverride.status = 504)'
+              '#{else}#set($context.responseOverride.status = 500)#end'
               '{"error": "$r.error", "cause": "$util.escapeJavaScript($r.cause)"}#end') if sync else \
         '{"executionArn": "$input.path(\'$.executionArn\')"}'
     return {"type": "aws", "httpMethod": "POST",
