@@ -80,11 +80,14 @@ MOTO_GAPS: dict[str, tuple[str, str]] = {
         "moto rejects a mapping whose source is outside AWS's own services (MSK, Amazon MQ, self-managed Kafka"
         " given as parameters); mappings of SQS, Kinesis and DynamoDB are created",
         "the harness leaves those out; failure_path_problems checks every mapping's failure settings"),
-    "AWS::CloudWatch::Alarm": ("created by moto, but moto never evaluates metrics",
-                               "tests/test_scaffold_runtime.py checks each alarm's metric and its action topic"),
+    "AWS::CloudWatch::Alarm": (
+        NOT_MODELLED + " (and moto never evaluates metrics)",
+        "the harness creates each alarm with PutMetricAlarm; tests/test_e2e_runtime.py checks that it watches a"
+        " queue, function or state machine that exists and acts on the alarm topic; tests/test_scaffold_runtime.py"
+        " checks which signals are watched"),
 }
 # created by the harness through the service API (see MOTO_GAPS), not left out
-MATERIALISED = {"AWS::SNS::Subscription", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"}
+MATERIALISED = {"AWS::SNS::Subscription", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::CloudWatch::Alarm"}
 # behaviour moto lacks (not a resource type), and what the harness does instead
 BEHAVIOUR_GAPS = {
     "running Lambda functions": "moto needs Docker for that; the event source mappings are disabled after the"
@@ -98,7 +101,7 @@ BEHAVIOUR_GAPS = {
 }
 # in moto's model map but failing in a way that has nothing to do with the app
 BROKEN_IN_MOTO = {"AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ApiGateway::Deployment"}
-PARTLY_MODELLED = {"AWS::CloudWatch::Alarm", "AWS::Lambda::EventSourceMapping"}
+PARTLY_MODELLED = {"AWS::Lambda::EventSourceMapping"}
 
 
 def stub_arn(logical_id: str, attribute: str = "Ref") -> str:
@@ -199,6 +202,16 @@ def _replace_refs(node: Any, removed: set[str]) -> Any:
     return node
 
 
+def _swap_refs(node: Any, values: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] in values:
+            return values[node["Ref"]]
+        return {k: _swap_refs(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_swap_refs(v, values) for v in node]
+    return node
+
+
 def adapt(template: dict) -> tuple[dict, dict[str, str], dict[str, dict]]:
     """A copy moto can create: (template, left out {id: type}, materialised {id: resource})."""
     t = copy.deepcopy(template)
@@ -217,13 +230,6 @@ def adapt(template: dict) -> tuple[dict, dict[str, str], dict[str, dict]]:
         # moto: a FIFO queue needs an explicit name ending in .fifo (CloudFormation generates one)
         if r["Type"] == "AWS::SQS::Queue" and props.get("FifoQueue") and "QueueName" not in props:
             props["QueueName"] = {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-", lid[-40:], ".fifo"]]}
-        # moto: a rule's EventBusName given as !Ref of the bus resolves to moto's model object, not the name
-        if r["Type"] == "AWS::Events::Rule" and isinstance(props.get("EventBusName"), dict) \
-                and "Ref" in props["EventBusName"] and props["EventBusName"]["Ref"] in t["Resources"]:
-            bus = props["EventBusName"]["Ref"]
-            props["EventBusName"] = t["Resources"][bus]["Properties"]["Name"]
-            r["DependsOn"] = sorted(set(r.get("DependsOn", []) if isinstance(r.get("DependsOn"), list)
-                                        else [r["DependsOn"]] if r.get("DependsOn") else []) | {bus})
         # moto: PutEvents fails on a target it cannot deliver to; the harness matches those itself
         if r["Type"] == "AWS::Events::Rule" and "Targets" in props:
             props["Targets"] = [x for x in props["Targets"] if _is_queue(t, x["Arn"])]
@@ -232,7 +238,10 @@ def adapt(template: dict) -> tuple[dict, dict[str, str], dict[str, dict]]:
             props["Name"] = {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, lid]]}
         if r["Type"] == "AWS::SNS::Topic" and props.get("FifoTopic") and "TopicName" not in props:
             props["TopicName"] = {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-", lid[-40:], ".fifo"]]}
-    # moto creates resources in template order and only follows Ref/GetAtt: buses first
+    # moto: !Ref of an event bus resolves to moto's model object, not the bus name CloudFormation gives
+    buses = {lid: r["Properties"]["Name"] for lid, r in t["Resources"].items() if r["Type"] == "AWS::Events::EventBus"}
+    t["Resources"] = _swap_refs(t["Resources"], buses)
+    # moto creates resources in template order and only follows Ref/GetAtt (not a name): buses first
     t["Resources"] = dict(sorted(t["Resources"].items(), key=lambda kv: kv[1]["Type"] != "AWS::Events::EventBus"))
     return t, gone, later
 
@@ -272,13 +281,15 @@ class Stack:
         if isinstance(node, dict) and set(node) == {"Ref"}:
             if node["Ref"] == "AWS::StackName":
                 return self.name
-            return self.physical[node["Ref"]]
+            return self.physical.get(node["Ref"]) or stub_arn(node["Ref"])  # a left-out resource: a stub
         if isinstance(node, dict) and set(node) == {"Fn::GetAtt"}:
             target = node["Fn::GetAtt"]
             lid, attr = (target.split(".", 1) if isinstance(target, str) else target)
             kind = self.resources[lid]["Type"]
             if kind == "AWS::SQS::Queue" and attr == "Arn":
                 return self.queue_arn(lid)
+            if kind == "AWS::SQS::Queue" and attr == "QueueName":
+                return self.physical[lid].rsplit("/", 1)[-1]
             if kind == "AWS::Lambda::Function" and attr == "Arn":
                 return self.cloud.client("lambda").get_function(FunctionName=self.physical[lid])[
                     "Configuration"]["FunctionArn"]
@@ -348,6 +359,10 @@ def _materialise(stack: Stack, resources: dict[str, dict]) -> None:
             for topic in props["Topics"]:
                 sns.set_topic_attributes(TopicArn=stack.resolve(topic), AttributeName="Policy",
                                          AttributeValue=json.dumps(doc))
+        elif r["Type"] == "AWS::CloudWatch::Alarm":
+            alarm = stack.resolve(props)
+            stack.cloud.client("cloudwatch").put_metric_alarm(AlarmName=f"{stack.name}-{lid}", **alarm)
+            stack.physical[lid] = f"{stack.name}-{lid}"
         elif r["Type"] == "AWS::SNS::Subscription" and props["Protocol"] == "sqs":
             attrs = {}
             for key in ("FilterPolicyScope", "FilterPolicy", "RawMessageDelivery", "RedrivePolicy"):

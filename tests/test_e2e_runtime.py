@@ -424,3 +424,27 @@ def test_removing_a_dlq_is_caught_in_the_template_and_at_run_time(deployed, vali
     stack = h.deploy(cloud, "alerts-mutant", translated)
     assert stack.status == "CREATE_COMPLETE"
     assert not h.poison_reaches_dlq(stack, queue)
+
+
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_alarms_exist_and_notify_the_alarm_topic(deployed, name):
+    """The harness creates the alarms through the CloudWatch API (moto's CloudFormation has no alarms, and moto
+    never evaluates metrics): each acts on the app's one alarm topic and watches something that exists."""
+    stack = deployed[name].stacks[0]
+    wanted = stack.of_type("AWS::CloudWatch::Alarm")
+    assert wanted, "an app without alarms"
+    topics = {stack.target_of(a) for r in wanted.values() for a in r["Properties"]["AlarmActions"]}
+    assert len(topics) == 1 and stack.resources[next(iter(topics))]["Type"] == "AWS::SNS::Topic"
+    pages = stack.cloud.client("cloudwatch").get_paginator("describe_alarms").paginate(
+        AlarmNames=[stack.physical[lid] for lid in wanted])
+    alarms = [a for page in pages for a in page["MetricAlarms"]]
+    assert len(alarms) == len(wanted)
+    assert {tuple(a["AlarmActions"]) for a in alarms} == {(stack.physical[next(iter(topics))],)}
+    cloud = stack.cloud
+    exists = {"QueueName": lambda v: cloud.client("sqs").get_queue_url(QueueName=v),
+              "FunctionName": lambda v: cloud.client("lambda").get_function(FunctionName=v),
+              "StateMachineArn": lambda v: cloud.client("stepfunctions").describe_state_machine(stateMachineArn=v)}
+    for alarm in alarms:
+        for d in alarm["Dimensions"]:
+            if d["Name"] in exists:
+                exists[d["Name"]](d["Value"])  # raises when the alarm watches nothing
