@@ -388,23 +388,26 @@ def scaffold(
     out_dir: Path = typer.Option(..., "--output", "-o", help="The folder of the SAM app.", metavar="DIR"),
     runtime: Optional[str] = typer.Option(None, "--runtime", help="Lambda runtime (default: the workload's, "
                                                                   "else python3.13)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files you changed since they were generated."),
-    skip_existing: bool = typer.Option(False, "--skip-existing", help="Keep files you changed; write the rest."),
+    force: bool = typer.Option(False, "--force", help="Overwrite generated files you changed, instead of merging "
+                                                      "your edits (your logic.py files are never touched)."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Keep generated files you changed as they "
+                                                                      "are, instead of merging; write the rest."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when DIR differs from what the "
-                                                      "workload generates (for CI)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the generated files of DIR "
+                                                      "disagree with the workload (for CI)."),
     rules_dir: Optional[List[Path]] = RulesDirs,
 ) -> None:
     """Write a starter AWS SAM app for the recommendation: template.yaml, state machines, handlers, sample events,
     unit tests, samconfig.toml, README.md and a manifest (.advisor.yml).
 
-    Files are created, left alone when identical, updated when you did not change them since the last run, and
-    reported as conflicts otherwise: nothing is written then unless --force or --skip-existing.
+    Your files (src/*/logic.py, tests/test_*_logic.py) are created once and never touched again. Generated files
+    are created, updated when you did not change them, and merged three ways with your edits when you did; where
+    your edit and the new generation change the same lines, the file gets conflict markers and the run exits 1.
 
     Example: advisor scaffold workload.yaml -o app && cd app && sam build && sam deploy --guided
     """
     from . import writer
-    from .scaffold import manifest_data, render
+    from .scaffold import manifest_data, ownership, render
 
     with user_errors():
         workload, rec = _recommendation(file, rules_dir)
@@ -412,19 +415,23 @@ def scaffold(
 
         rec = costs.attach_costs(rec, costs.estimate_workload(workload, rec))  # for RECOMMENDATION.md
         files = render(workload, rec, runtime=runtime)
+        _, team = ownership.split(files)
         meta = {"generator": "scaffold", "workload_sha256": _workload_sha256(workload),
                 "decisions": manifest_data(workload, rec)}
         if check:
-            drift = writer.check(out_dir, files, manifest=meta)
+            drift = writer.check(out_dir, files, manifest=meta, merge=True, team_owned=team)
             for line in writer.format_drift(drift):
                 typer.echo(line)
             if not drift.clean:
-                typer.echo(f"{out_dir} drifted from {file}: run 'advisor scaffold {file} -o {out_dir}' and commit "
-                           "the result", err=True)
+                count = len(drift.missing) + len(drift.changed) + len(drift.extra)
+                typer.echo(f"{out_dir}: {count} generated file{'s' if count != 1 else ''} disagree with {file}: run "
+                           f"'advisor scaffold {file} -o {out_dir}', resolve any conflict markers, and commit the "
+                           "result (your logic.py files and their tests are never checked)", err=True)
                 raise typer.Exit(EXIT_FAIL)
             typer.echo(f"{out_dir}: up to date with {file}", err=True)
             return
-        plan = writer.plan(out_dir, files, manifest=meta, force=force, skip_existing=skip_existing)
+        plan = writer.plan(out_dir, files, manifest=meta, force=force, skip_existing=skip_existing, merge=True,
+                           team_owned=team)
         lines = writer.format_plan(plan)
         for line in lines:
             if not line.startswith("identical"):
@@ -435,6 +442,12 @@ def scaffold(
         writer.apply(plan, dry_run=dry_run)
     if dry_run:
         typer.echo("dry run: nothing was written", err=True)
+    if plan.marked:
+        typer.echo(f"{len(plan.marked)} file{'s' if len(plan.marked) != 1 else ''} "
+                   f"{'were' if not dry_run else 'would be'} merged with conflicts: your edit and the new generation "
+                   "changed the same lines; resolve the regions between <<<<<<< and >>>>>>> in "
+                   + ", ".join(plan.marked) + "; everything else was kept", err=True)
+        raise typer.Exit(EXIT_FAIL)
 
 
 # --- diagram / adr ----------------------------------------------------------------------------------------------

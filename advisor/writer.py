@@ -25,6 +25,24 @@ Statuses
     ``remove``     a file the previous run generated, that this run no longer
                    generates and that still has its recorded hash: deleted.
 
+With ``merge=True`` (what ``advisor scaffold`` uses), a generated file the user
+edited is not a conflict when advisor can tell what it generated last time
+(``.advisor/base/<path>``, written beside the manifest and checked against its
+recorded hash):
+
+    ``kept``       the user's edit stays as it is: advisor's generation of the
+                   file did not change, so there is nothing to bring in.
+    ``merge``      the generation changed too: base, the user's edit and the
+                   new generation are merged three ways (:mod:`advisor.merge`)
+                   and the clean merge is written.
+    ``markers``    the merge found regions both sides changed: the file is
+                   written with conflict markers there (as ``git merge-file``
+                   does) and reported; every other file is written as usual.
+
+Files listed in ``team_owned`` belong to the user once they exist: they are
+created when absent and never recorded before, and otherwise ``owned``:
+never written, merged, removed, or counted as drift.
+
 This is what a copier or cookiecutter user expects: advisor freely replaces
 its own untouched output, and never silently replaces a user's work. A file
 the user deleted is simply created again.
@@ -83,8 +101,10 @@ CONFLICT_HINT = (
     "or with --skip-existing to keep your versions"
 )
 
-Status = Literal["create", "identical", "update", "conflict", "overwrite", "skip", "remove"]
-_WRITES = frozenset({"create", "update", "overwrite"})
+Status = Literal["create", "identical", "update", "conflict", "overwrite", "skip", "remove", "kept", "merge",
+                 "markers", "owned"]
+_WRITES = frozenset({"create", "update", "overwrite", "merge", "markers"})
+BASE_DIR = ".advisor/base"  # what advisor generated last time, per file: the base of a three-way merge
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # errors from os.link on filesystems without hard links (FAT, some network mounts)
 _NO_HARDLINKS = frozenset(
@@ -121,6 +141,11 @@ class Plan:
     @property
     def conflicts(self) -> tuple[str, ...]:
         return tuple(a.path for a in self.actions if a.status == "conflict")
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """Files written with conflict markers: the user resolves them."""
+        return tuple(a.path for a in self.actions if a.status == "markers")
 
     @property
     def changes(self) -> bool:
@@ -167,6 +192,8 @@ def plan(
     force: bool = False,
     skip_existing: bool = False,
     executable: Collection[str] = (),
+    merge: bool = False,
+    team_owned: Collection[str] = (),
 ) -> Plan:
     """Decide a status for every file; reads the disk, writes nothing.
 
@@ -174,6 +201,9 @@ def plan(
     (required), ``workload_sha256``, ``decisions`` and any other plain-data
     keys; ``advisor_version`` defaults to this advisor's. ``files`` is filled
     in by the writer. ``executable`` names files to write with exec bits.
+    ``merge`` merges a generated file the user edited three ways, keeping
+    each file's generation under ``.advisor/base/`` as the next run's base;
+    ``team_owned`` names files the user owns once they exist (see above).
     """
     if force and skip_existing:
         raise UserError("--force and --skip-existing cannot be used together")
@@ -184,23 +214,42 @@ def plan(
         raise ValueError(f"executable names files that are not generated: {sorted(unknown)}")
     old = _read_manifest(root) if manifest is not None else None
     old_files = old.files if old is not None else {}
+    old_team = old.team if old is not None else frozenset()
+    team = frozenset(team_owned) & set(contents)
+    merging = merge and manifest is not None
+    generated = dict(contents)  # what the manifest records; contents becomes what is written
     actions: list[FileAction] = []
 
     def decide(path: str, new: bytes, recorded: str | None) -> FileAction:
         disk = _read_existing(root, path)
         before, after = _sha_or_none(disk), hashlib.sha256(new).hexdigest()
-        if disk is None:
-            status: Status = "create"
+        if path in team:
+            status: Status = "create" if disk is None and path not in old_team else "owned"
+        elif disk is None:
+            status = "create"
         elif disk == new:
             status = "identical"
         elif recorded is not None and before == recorded:
             status = "update"
+        elif force or skip_existing:
+            status = "overwrite" if force else "skip"
+        elif merging and recorded is not None and after == recorded:
+            status = "kept"
+        elif merging and recorded is not None and (base := _read_base(root, path, recorded)) is not None:
+            from .merge import merge3
+
+            merged = merge3(path, base, disk, new)
+            contents[path] = merged.content
+            status = "markers" if merged.conflicts else "merge"
+            after = hashlib.sha256(merged.content).hexdigest()
         else:
-            status = "overwrite" if force else "skip" if skip_existing else "conflict"
+            status = "conflict"
         return FileAction(path, status, before, after, path in executable)
 
-    for path, new in contents.items():
+    for path, new in generated.items():
         actions.append(decide(path, new, old_files.get(path)))
+    if merging:
+        actions.extend(_base_actions(root, generated, team, old_files, contents))
     for path, recorded in old_files.items():
         if path in contents:
             continue
@@ -214,7 +263,8 @@ def plan(
         before = _sha_or_none(disk)
         actions.append(FileAction(path, "remove" if before == recorded else "skip", before))
     if manifest is not None:
-        data = _render_manifest(manifest, contents)
+        recorded_now = {p: c for p, c in generated.items() if p not in team}
+        data = _render_manifest(_with_ownership(manifest, team, merging), recorded_now)
         contents[MANIFEST_NAME] = data
         # An existing manifest is advisor's own when it parses as one; then it
         # is rewritten freely, otherwise it is treated like any user file.
@@ -272,6 +322,8 @@ def check(
     files: Mapping[str, bytes | str],
     *,
     manifest: Mapping[str, Any] | None = None,
+    merge: bool = False,
+    team_owned: Collection[str] = (),
 ) -> Drift:
     """Compare the output folder with what would be generated; writes nothing.
 
@@ -280,7 +332,14 @@ def check(
     files: recorded in the existing manifest, still on disk, but no longer
     generated. ``advisor_version`` is ignored when comparing the manifest, so
     upgrading advisor alone is not drift.
+
+    With ``merge`` (and ``team_owned``), drift is what a run of :func:`plan`
+    with the same options would change: a hand edit that the run keeps is not
+    drift, nor is anything in a team-owned file; a file still holding conflict
+    markers from an earlier merge is.
     """
+    if merge and manifest is not None:
+        return _check_by_plan(out_dir, files, manifest, team_owned)
     root = _root(out_dir)
     contents = _prepare(root, files, reserve_manifest=manifest is not None)
     missing: list[str] = []
@@ -307,6 +366,37 @@ def check(
                 extra.append(path)
         except UserError:
             extra.append(path)
+    return Drift(Path(out_dir), tuple(missing), tuple(changed), tuple(extra))
+
+
+def _check_by_plan(out_dir: Path, files: Mapping[str, bytes | str], manifest: Mapping[str, Any],
+                   team_owned: Collection[str]) -> Drift:
+    from .merge import has_markers
+
+    planned = plan(out_dir, files, manifest=manifest, merge=True, team_owned=team_owned)
+    root = _root(out_dir)
+    missing: list[str] = []
+    changed: list[FileDiff] = []
+    extra: list[str] = []
+    for action in planned.actions:
+        path, status = action.path, action.status
+        if status in ("owned", "identical") or (status == "create" and path in team_owned) \
+                or path.startswith(BASE_DIR + "/"):  # the bases follow their files: bookkeeping, not drift
+            continue
+        disk = _read_existing(root, path) if status != "create" else None
+        if path == MANIFEST_NAME and disk is not None:
+            disk = _manifest_without_version(disk, manifest)
+            if disk != planned.contents[path]:
+                changed.append(FileDiff(path, _diff(path, disk, planned.contents[path])))
+        elif status == "create":
+            missing.append(path)
+        elif status in ("remove", "skip") and path not in planned.contents:
+            extra.append(path)
+        elif status == "kept":
+            if has_markers(disk):
+                changed.append(FileDiff(path, ("still has conflict markers (<<<<<<<) from a merge: resolve them",)))
+        else:
+            changed.append(FileDiff(path, _diff(path, disk, planned.contents[path])))
     return Drift(Path(out_dir), tuple(missing), tuple(changed), tuple(extra))
 
 
@@ -362,6 +452,51 @@ def write_single(
 @dataclass(frozen=True)
 class _OldManifest:
     files: Mapping[str, str]
+    team: frozenset[str] = frozenset()
+
+
+def _with_ownership(meta: Mapping[str, Any], team: Collection[str], merging: bool) -> dict[str, Any]:
+    """The manifest metadata plus the files the team owns and where the merge bases are."""
+    out = dict(meta)
+    if team:
+        out["team_files"] = sorted(team)
+    if merging:
+        out["base"] = BASE_DIR
+    return out
+
+
+def _read_base(root: Path, path: str, recorded: str) -> bytes | None:
+    """What advisor generated for ``path`` last time, if kept and still matching the manifest's hash."""
+    try:
+        data = _read_existing(root, f"{BASE_DIR}/{path}")
+    except UserError:
+        return None
+    return data if data is not None and hashlib.sha256(data).hexdigest() == recorded else None
+
+
+def _base_actions(root: Path, generated: Mapping[str, bytes], team: Collection[str],
+                  old_files: Mapping[str, str], contents: dict[str, bytes]) -> list[FileAction]:
+    """Keep each generator-owned file's new generation as the next merge's base (always rewritten: it is
+    advisor's bookkeeping, not the user's); drop the bases of files no longer generated."""
+    actions = []
+    for path, new in generated.items():
+        if path in team:
+            continue
+        base = f"{BASE_DIR}/{path}"
+        contents[base] = new
+        disk = _read_existing(root, base)
+        status: Status = "create" if disk is None else "identical" if disk == new else "update"
+        actions.append(FileAction(base, status, _sha_or_none(disk), hashlib.sha256(new).hexdigest()))
+    for path in old_files:
+        if path in generated:
+            continue
+        try:
+            disk = _read_existing(root, f"{BASE_DIR}/{path}")
+        except UserError:
+            continue
+        if disk is not None:
+            actions.append(FileAction(f"{BASE_DIR}/{path}", "remove", _sha_or_none(disk)))
+    return actions
 
 
 class _Transaction:
@@ -592,7 +727,11 @@ def _read_manifest(root: Path) -> _OldManifest | None:
     except UserError:
         return None
     parsed = _parse_manifest(data) if data is not None else None
-    return _OldManifest(MappingProxyType(dict(parsed["files"]))) if parsed else None
+    if not parsed:
+        return None
+    team = parsed.get("team_files")
+    team = frozenset(p for p in team if isinstance(p, str)) if isinstance(team, list) else frozenset()
+    return _OldManifest(MappingProxyType(dict(parsed["files"])), team)
 
 
 def _manifest_without_version(disk: bytes, meta: Mapping[str, Any]) -> bytes:

@@ -57,7 +57,8 @@ def validators():
 @pytest.fixture(scope="session")
 def example_apps(tmp_path_factory) -> dict[str, Path]:
     """The SAM app of every examples/*.yaml and of tests/fixtures/apps/*.yaml, scaffolded once by the
-    CLI (the engine's recommendation, as a user gets it) into one folder: name -> app folder.
+    CLI (the engine's recommendation, as a user gets it) into one folder, in Python (name) and in TypeScript
+    (name-typescript): name -> app folder.
 
     Expensive checks of generated apps (cfn-lint, the SAM translator, checkov) read these instead of generating
     their own. Mark a test that uses it ``@pytest.mark.xdist_group("example-apps")`` so that pytest-xdist runs it
@@ -66,9 +67,30 @@ def example_apps(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("example-apps")
     apps = {}
     for wl in sorted((REPO / "examples").glob("*.yaml")) + sorted((FIXTURES / "apps").glob("*.yaml")):
-        out = root / wl.stem
-        proc = subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(out)],
-                              capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, f"scaffold {wl}: {proc.stderr}"
-        apps[wl.stem] = out
+        for name, extra in ((wl.stem, []), (f"{wl.stem}-typescript", ["--runtime", "nodejs22.x"])):
+            out = root / name
+            proc = subprocess.run([sys.executable, "-m", "advisor", "scaffold", str(wl), "-o", str(out), *extra],
+                                  capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, f"scaffold {wl} {' '.join(extra)}: {proc.stderr}"
+            apps[name] = out
     return apps
+
+
+@pytest.fixture(scope="session")
+def node_modules(tmp_path_factory):
+    """The npm packages of a generated TypeScript app, installed once per session: those .ci/run installed
+    (NODE_MODULES_FOR_ADVISOR_TESTS), else `npm install` of the generated package.json into a temporary folder."""
+    import shutil
+
+    ready = os.environ.get("NODE_MODULES_FOR_ADVISOR_TESTS")
+    if ready:
+        return Path(ready)
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.fail("the TypeScript scaffold tests need node and npm on PATH (.ci/run checks for them)")
+    package = (Path(__file__).resolve().parent.parent / "templates" / "typescript" / "app" / "package.json")
+    folder = tmp_path_factory.mktemp("node")
+    (folder / "package.json").write_text(package.read_text().replace("{{ name }}", "advisor-test"))
+    proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return folder / "node_modules"

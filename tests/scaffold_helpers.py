@@ -7,6 +7,8 @@ the way spec/workload-v1.md says.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from advisor.model import Flow, Needs, Traffic, Workload
@@ -141,8 +143,9 @@ class Validators:
         template = json.loads(json.dumps(template))
         for res in template.get("Resources", {}).values():
             props = res.get("Properties", {})
-            if "CodeUri" in props:
-                props["CodeUri"] = "s3://bucket/code.zip"
+            for key in ("CodeUri", "ContentUri"):  # what sam package puts there
+                if key in props:
+                    props[key] = "s3://bucket/code.zip"
             if "DefinitionUri" in props:
                 props["Definition"] = json.loads(files[props.pop("DefinitionUri")])
         try:
@@ -156,3 +159,25 @@ class Validators:
         translated = self.translate(files)
         out += ["translated: " + p for p in self.lint(json.dumps(translated), self.IGNORED_ON_TRANSLATED)]
         return out
+
+
+def run_app_tests(app: Path, node_modules: Path) -> subprocess.CompletedProcess:
+    """A generated app's own tests, as its README says: pytest (Python) or npm test (TypeScript)."""
+    if (app / "package.json").is_file():
+        link = app / "node_modules"
+        if not link.exists():
+            link.symlink_to(node_modules, target_is_directory=True)
+        return subprocess.run(["npm", "test"], cwd=app, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=app,
+                          capture_output=True, text=True, timeout=600)
+
+
+def assert_app_tests_pass(proc: subprocess.CompletedProcess) -> None:
+    """Every generated test ran and passed: none failed, none skipped."""
+    out = proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert proc.returncode == 0, out
+    if "# tests " in proc.stdout:  # node:test's summary
+        assert "# fail 0" in proc.stdout and "# skipped 0" in proc.stdout and "# todo 0" in proc.stdout, out
+        assert "# pass 0" not in proc.stdout, out
+    else:
+        assert " passed" in proc.stdout and "skipped" not in proc.stdout, out

@@ -95,7 +95,11 @@ def test_readme_ci_job_validates_fails_on_drift_and_writes_a_summary(tmp_path):
     subprocess.run([sys.executable, "-m", "advisor", "scaffold", "workload.yaml", "-o", "app"], cwd=tmp_path,
                    check=True, capture_output=True)
     assert run(steps[1]).returncode == 0, "the committed app matches"
-    (tmp_path / "app" / "template.yaml").write_text("# edited\n")
-    assert run(steps[1]).returncode == 1, "an edited app drifted"
+    template = tmp_path / "app" / "template.yaml"
+    template.write_text("# reviewed\n" + template.read_text())
+    assert run(steps[1]).returncode == 0, "a hand edit that the next scaffold keeps is not drift"
+    workload = tmp_path / "workload.yaml"
+    workload.write_text(workload.read_text() + "- {name: audit, trigger: queue, duration: 1s}\n")
+    assert run(steps[1]).returncode == 1, "the workload changed and the app was not regenerated: drift"
     assert run(steps[2]).returncode == 0
     assert summary.read_text().startswith("# Architecture recommendation: shop")

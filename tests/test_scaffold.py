@@ -22,7 +22,7 @@ from advisor.scaffold import asl, manifest_data, render, self_check
 from advisor.scaffold.cfn import GetAtt, Ref, Sub, dump_template, load_template, to_long_form
 from advisor.scaffold.fragments import load_fragment, render_text
 from advisor.scaffold.names import NameRegistry, pascal, snake
-from scaffold_helpers import Validators, make_workload, recommendation
+from scaffold_helpers import Validators, assert_app_tests_pass, make_workload, recommendation, run_app_tests
 from shared_examples import EXAMPLE_FILES, load_case
 
 CHANNELS = ["none", "sqs", "sqs-fifo", "sns", "sns-fifo", "sns-sqs", "eventbridge", "eventbridge-sns", "kinesis",
@@ -64,12 +64,13 @@ def flow(name: str, trigger: str, **kw) -> dict:
 # the examples
 
 
+@pytest.mark.parametrize("runtime", ["python3.13", "nodejs22.x"])
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
-def test_example_workloads_generate_clean_apps(path, validators):
+def test_example_workloads_generate_clean_apps(path, runtime, validators):
     case = load_case(path)
     wl = make_workload(case["workload"])
     rec = recommendation(wl, case.get("expect"))
-    files = render(wl, rec)
+    files = render(wl, rec, runtime=runtime)
     assert_clean(files, validators)
     template = load_template(files["template.yaml"].decode())
     for f in wl.flows:
@@ -317,7 +318,8 @@ def test_data_store_choices(validators):
     wl, rec, files = build(flows, {})
     assert_clean(files, validators)
     tpl = load_template(files["template.yaml"].decode())
-    tables = [r for r in tpl["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    tables = [r for rid, r in tpl["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"
+              and rid != "IdempotencyTable"]  # the idempotency records are not a data store
     assert len(tables) == 1  # one store per bounded context
     t = tables[0]["Properties"]
     assert t["BillingMode"] == "PAY_PER_REQUEST" and t["SSESpecification"]["SSEEnabled"]
@@ -333,33 +335,97 @@ def test_data_store_choices(validators):
 # the generated app's own tests
 
 
-def test_generated_handler_tests_pass(tmp_path):
-    flows = [flow("web", "api", consumers=["audit"], steps=["a", "b"]), flow("async", "api", caller_waits=False),
-             flow("gql", "api", api="graphql"), flow("ws", "api", api="websocket"),
-             flow("tick", "schedule"), flow("upload", "upload"), flow("queue", "queue", consumers=["k"]),
-             flow("stream", "stream"), flow("changes", "change-data"), flow("kafka", "kafka", source="msk"),
-             flow("mq", "mq", source="rabbitmq"), flow("mq2", "mq", source="activemq"),
-             flow("orch", "queue", steps=["x", "y"], coupling="tight", needs={"human_approval": True}),
-             flow("big", "queue", duration="1h", longest_step="30m"),
-             flow("follow", "event", after="web")]
-    choices = {"web": {"channel": "eventbridge"}, "async": {"entry": "api-async"},
-               "queue": {"channel": "kinesis"}, "orch": {"orchestrator": "step-functions-standard"},
-               "big": {"compute": "fargate", "orchestrator": "none"}, "follow": {"entry": "eventbridge-rule"}}
-    wl, rec, files = build(flows, choices)
+ALL_SOURCES = [flow("web", "api", consumers=["audit"], steps=["a", "b"]), flow("async", "api", caller_waits=False),
+               flow("gql", "api", api="graphql"), flow("ws", "api", api="websocket"),
+               flow("tick", "schedule"), flow("upload", "upload"), flow("queue", "queue", consumers=["k"]),
+               flow("stream", "stream"), flow("changes", "change-data"), flow("kafka", "kafka", source="msk"),
+               flow("mq", "mq", source="rabbitmq"), flow("mq2", "mq", source="activemq"),
+               flow("orch", "queue", steps=["x", "y"], coupling="tight", needs={"human_approval": True}),
+               flow("big", "queue", duration="1h", longest_step="30m"),
+               flow("follow", "event", after="web")]
+ALL_SOURCES_CHOICES = {"web": {"channel": "eventbridge"}, "async": {"entry": "api-async"},
+                       "queue": {"channel": "kinesis"}, "orch": {"orchestrator": "step-functions-standard"},
+                       "big": {"compute": "fargate", "orchestrator": "none"}, "follow": {"entry": "eventbridge-rule"}}
+
+
+@pytest.mark.parametrize("runtime", ["python3.13", "nodejs22.x"])
+def test_generated_handler_tests_pass(runtime, tmp_path, request):
+    wl, rec, files = build(ALL_SOURCES, ALL_SOURCES_CHOICES, runtime=runtime)
     kinds = set()
     for path, content in files.items():
         target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-        if path.startswith("tests/test_"):
-            kinds.add(content.decode().split('SOURCE = "')[1].split('"')[0])
+        if ".adapter." in path or path.endswith("_adapter.py"):
+            kinds.add(content.decode().split("events)")[0].rsplit("(", 1)[1].strip())
     # (an approval needs no function: the workflow publishes its task token to SNS itself)
     assert {"http", "rest_async", "appsync", "websocket", "schedule", "s3", "sqs", "kinesis", "dynamodb", "kafka",
             "mq", "sfn_task", "ecs_task", "eventbridge"} <= kinds
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
+    assert_app_tests_pass(run_app_tests(tmp_path, modules))
+    if modules is not None:  # and the TypeScript compiles under strict
+        proc = subprocess.run(["npm", "run", "typecheck"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+# What a broken handler looks like, per language: (what breaks, text in src/shared/shared.*, its replacement).
+MUTATIONS = {
+    "python3.13": [
+        ("a FIFO group no longer skips only itself", "skip_group_on_error=True", "skip_group_on_error=False"),
+        ("no idempotency", 'if not os.environ.get("IDEMPOTENCY_TABLE"):', "if True:"),
+        ("one global FIFO group", '{"MessageGroupId": key}', '{"MessageGroupId": "default"}'),
+        ("no partial batch response", "return process_partial_response(",
+         'return {"batchItemFailures": []} or process_partial_response('),
+    ],
+    "nodejs22.x": [
+        ("a FIFO group no longer skips only itself", "skipGroupOnError: true", "skipGroupOnError: false"),
+        ("no idempotency", "if (!process.env.IDEMPOTENCY_TABLE) {", "if (true) {"),
+        ("one global FIFO group", "{ MessageGroupId: key }", "{ MessageGroupId: 'default' }"),
+        ("no partial batch response", "return processPartialResponse(event, handler, new BatchProcessor(",
+         "return { batchItemFailures: [] } || processPartialResponse(event, handler, new BatchProcessor("),
+    ],
+}
+
+
+@pytest.mark.parametrize("runtime", sorted(MUTATIONS))
+def test_the_generated_tests_fail_when_the_handler_breaks(runtime, tmp_path, request):
+    """Mutation check: each defect, put into the shared module, makes the app's own tests fail."""
+    wl, rec, files = build([flow("queue", "queue", consumers=["k"])], {"queue": {"channel": "sns-sqs"}},
+                           runtime=runtime)
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
+    assert_app_tests_pass(run_app_tests(tmp_path, modules))
+    shared = next(tmp_path.glob("src/shared/shared.*"))
+    original = shared.read_text()
+    for what, text, broken in MUTATIONS[runtime]:
+        assert original.count(text) == 1, what
+        shared.write_text(original.replace(text, broken))
+        proc = run_app_tests(tmp_path, modules)
+        assert proc.returncode != 0, f"{what}: the generated tests still pass\n{proc.stdout[-2000:]}"
+    shared.write_text(original)
+
+
+def test_an_unsupported_runtime_is_an_error_naming_the_supported_ones():
+    with pytest.raises(TemplateError) as info:
+        build([flow("web", "api")], {}, runtime="java21")
+    message = str(info.value)
+    assert "java21" in message and "python3.13" in message and "nodejs22.x" in message
+
+
+def test_typescript_apps_build_with_esbuild_and_bundle_the_shared_module():
+    wl, rec, files = build([flow("web", "api"), flow("queue", "queue")], {}, runtime="nodejs20.x")
+    tpl = load_template(files["template.yaml"].decode())
+    functions = {k: r for k, r in tpl["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    assert functions and tpl["Globals"]["Function"]["Runtime"] == "nodejs20.x"
+    for logical_id, fn in functions.items():
+        assert fn["Metadata"]["BuildMethod"] == "esbuild"
+        entry = fn["Metadata"]["BuildProperties"]["EntryPoints"][0]
+        assert entry in files and entry.endswith("/app.ts")
+    assert "SharedLayer" not in tpl["Resources"] and "src/shared/shared.ts" in files
+    assert not [p for p in files if p.endswith(".py")]
+    assert "@aws-lambda-powertools/batch" in json.loads(files["package.json"])["dependencies"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -500,3 +500,83 @@ def test_file_appearing_while_writing_is_never_clobbered(tmp_path, monkeypatch, 
     (out / "late.txt").unlink()
     writer.apply(writer.plan(out, {"a.txt": b"a\n"}))
     assert (out / "a.txt").read_bytes() == b"a\n"
+
+
+# ------------------------------------------------------------------ ownership and three-way merge (scaffold)
+
+TEMPLATE = b"".join(b"line %d\n" % n for n in range(1, 21))
+
+
+def merge_run(out: Path, files: dict, **kw) -> writer.Plan:
+    return writer.apply(writer.plan(out, files, manifest=META, merge=True, team_owned={"src/logic.py"}, **kw))
+
+
+def test_team_owned_files_are_created_once_and_never_touched_again(tmp_path):
+    out = tmp_path / "app"
+    first = {"template.yaml": TEMPLATE, "src/logic.py": b"def step(p):\n    return p\n"}
+    assert statuses(merge_run(out, first))["src/logic.py"] == "create"
+    (out / "src/logic.py").write_bytes(b"def step(p):\n    return {'mine': p}\n")
+    changed = dict(first, **{"src/logic.py": b"def step(p):\n    return None\n"})
+    assert statuses(merge_run(out, changed))["src/logic.py"] == "owned"
+    assert (out / "src/logic.py").read_bytes() == b"def step(p):\n    return {'mine': p}\n"
+    assert writer.check(out, changed, manifest=META, merge=True, team_owned={"src/logic.py"}).clean
+    (out / "src/logic.py").unlink()  # the team removed it: created once means not again
+    assert statuses(merge_run(out, changed))["src/logic.py"] == "owned"
+    assert not (out / "src/logic.py").exists()
+    assert "src/logic.py" not in yaml.safe_load((out / ".advisor.yml").read_text())["files"]
+
+
+def test_an_edit_is_kept_while_the_generation_does_not_change(tmp_path):
+    out = tmp_path / "app"
+    merge_run(out, {"template.yaml": TEMPLATE})
+    edited = TEMPLATE.replace(b"line 3\n", b"line 3 (mine)\n")
+    (out / "template.yaml").write_bytes(edited)
+    assert writer.check(out, {"template.yaml": TEMPLATE}, manifest=META, merge=True).clean
+    assert statuses(merge_run(out, {"template.yaml": TEMPLATE}))["template.yaml"] == "kept"
+    assert (out / "template.yaml").read_bytes() == edited
+    # without merge (the old contract, still used by adr): an edit differs, so it is drift
+    assert not writer.check(out, {"template.yaml": TEMPLATE}, manifest=META).clean
+
+
+def test_an_edit_that_does_not_overlap_the_new_generation_is_merged(tmp_path):
+    out = tmp_path / "app"
+    merge_run(out, {"template.yaml": TEMPLATE})
+    (out / "template.yaml").write_bytes(TEMPLATE.replace(b"line 3\n", b"line 3 (mine)\n"))
+    new = TEMPLATE.replace(b"line 17\n", b"line 17 (new)\n")
+    drift = writer.check(out, {"template.yaml": new}, manifest=META, merge=True)
+    assert [d.path for d in drift.changed] == [".advisor.yml", "template.yaml"]
+    p = merge_run(out, {"template.yaml": new})
+    assert statuses(p)["template.yaml"] == "merge"
+    assert (out / "template.yaml").read_bytes() == TEMPLATE.replace(b"line 3\n", b"line 3 (mine)\n").replace(
+        b"line 17\n", b"line 17 (new)\n")
+    assert (out / ".advisor/base/template.yaml").read_bytes() == new  # the next merge's base
+    assert writer.check(out, {"template.yaml": new}, manifest=META, merge=True).clean
+
+
+def test_an_overlapping_edit_gets_conflict_markers_and_nothing_else_is_lost(tmp_path):
+    out = tmp_path / "app"
+    merge_run(out, {"template.yaml": TEMPLATE, "other.txt": b"a\n"})
+    (out / "template.yaml").write_bytes(TEMPLATE.replace(b"line 3\n", b"line 3 (mine)\n"))
+    new = {"template.yaml": TEMPLATE.replace(b"line 3\n", b"line 3 (new)\n").replace(b"line 17\n", b"line 17 (new)\n"),
+           "other.txt": b"b\n", "added.txt": b"c\n"}
+    p = merge_run(out, new)
+    assert p.marked == ("template.yaml",)
+    text = (out / "template.yaml").read_text()
+    assert "<<<<<<< template.yaml (your edit)\nline 3 (mine)\n=======\nline 3 (new)\n>>>>>>> template.yaml" in text
+    assert "line 17 (new)\n" in text  # the rest of the new generation is in
+    assert (out / "other.txt").read_bytes() == b"b\n" and (out / "added.txt").read_bytes() == b"c\n"
+    drift = writer.check(out, new, manifest=META, merge=True)
+    assert [d.path for d in drift.changed] == ["template.yaml"] and "conflict markers" in drift.changed[0].diff[0]
+    (out / "template.yaml").write_text(text.replace("<<<<<<< template.yaml (your edit)\nline 3 (mine)\n=======\n", "")
+                                       .split(">>>>>>>")[0] + text.split("(generated now)\n", 1)[1])
+    assert writer.check(out, new, manifest=META, merge=True).clean  # resolved: nothing to do
+
+
+def test_an_edit_without_a_recorded_base_is_still_a_conflict(tmp_path):
+    out = tmp_path / "app"
+    merge_run(out, {"template.yaml": TEMPLATE})
+    (out / ".advisor/base/template.yaml").write_bytes(b"tampered\n")  # not what the manifest recorded
+    (out / "template.yaml").write_bytes(b"mine\n")
+    with pytest.raises(ConflictError):
+        merge_run(out, {"template.yaml": b"new\n"})
+    assert (out / "template.yaml").read_bytes() == b"mine\n"

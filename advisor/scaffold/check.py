@@ -56,11 +56,13 @@ def self_check(files: dict[str, bytes]) -> list[str]:
                 if isinstance(name, str) and not name.startswith("AWS::") and name not in known:
                     problems.append(f"{logical_id}: !{node.fn} names {name!r}, which is not a resource or parameter")
         props = resource.get("Properties") or {}
-        for key in ("CodeUri", "DefinitionUri"):
+        for key in ("CodeUri", "ContentUri", "DefinitionUri"):
             uri = props.get(key)
             if isinstance(uri, str) and not uri.startswith("s3://"):
-                if key == "CodeUri" and not any(f.startswith(uri.rstrip("/") + "/") for f in files):
-                    problems.append(f"{logical_id}: CodeUri {uri} has no generated code")
+                folder = uri.rstrip("/").removeprefix("./").removeprefix(".")
+                if key in ("CodeUri", "ContentUri") and not any(f.startswith(folder + "/") or not folder
+                                                                for f in files):
+                    problems.append(f"{logical_id}: {key} {uri} has no generated code")
                 if key == "DefinitionUri":
                     if uri not in files:
                         problems.append(f"{logical_id}: DefinitionUri {uri} was not generated")

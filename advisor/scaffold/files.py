@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import base64
 import json
+import keyword
 import re
 from typing import Any
 
 from .base import App
+from .names import snake
 from .fragments import load_json, render_text
+from .powertools import needs_idempotency
+
+GLUE_ACTIONS = {"start_execution": "start_workflow", "run_task": "run_task"}  # action -> shared function
+GLUE_ACTIONS_TS = {"start_execution": "startWorkflow", "run_task": "runTask"}
 
 SAMPLE = {"id": "order-1", "total": 42.5, "items": ["book"]}
 _UNSAFE = re.compile(r"[^A-Za-z0-9 _.,:()/\-]")
@@ -28,22 +34,105 @@ def _event(kind: str, workload: str, flow: str) -> Any:
     return load_json(f"events/{kind}.json", **{k: values[k] for k in used})
 
 
-def function_files(app: App, workload_name: str) -> dict[str, bytes]:
+# JavaScript's reserved words and Python's keywords: a step's function must be a valid name in both
+_RESERVED = frozenset(keyword.kwlist) | frozenset(
+    "break case catch class const continue debugger default delete do else enum export extends false finally for "
+    "function if import in instanceof new null return super switch this throw true try typeof var void while with "
+    "yield let static implements interface package private protected public await".split())
+
+
+def step_name(directory: str) -> str:
+    """The name of the step's function in logic.py/logic.ts: the folder's name, made a safe identifier."""
+    return directory if directory not in _RESERVED else directory + "_step"
+
+
+class Layout:
+    """Where a language's files go and where their templates are."""
+
+    def __init__(self, language: str) -> None:
+        self.ts = language == "typescript"
+        self.ext = "ts" if self.ts else "py"
+        self.templates = "typescript/" if self.ts else ""
+
+    def text(self, relative: str, **values: str) -> str:
+        return render_text(f"{self.templates}{relative}.{self.ext}", **values)
+
+    def adapter_test(self, directory: str) -> str:
+        return f"tests/{directory}.adapter.test.ts" if self.ts else f"tests/test_{directory}_adapter.py"
+
+    def logic_test(self, directory: str) -> str:
+        return f"tests/{directory}.logic.test.ts" if self.ts else f"tests/test_{directory}_logic.py"
+
+    def boolean(self, value: bool) -> str:
+        return ("true" if value else "false") if self.ts else str(value)
+
+
+def _adapter_tests(layout: Layout, fn: Any, step: str, glue: bool) -> str:
+    """The generated tests of one adapter: only those that apply to its source (no skipped test)."""
+    values = dict(function_dir=fn.directory, source=fn.source, once=layout.boolean(needs_idempotency(fn.source)))
+    if not layout.ts:
+        used = "ROOT, load_module" if fn.source == "ecs_task" else "ROOT, Context, load_module, sample_event"
+        values.update(step=step, seam="shared" if glue else "logic", names=used)
+    parts = [layout.text("tests/adapter/head", **values)]
+    sample = {"sqs": "batch", "kinesis": "batch", "dynamodb": "batch", "sns": "records", "s3": "records",
+              "kafka": "records", "mq": "records", "http": "http", "websocket": "websocket",
+              "approval": "approval", "ecs_task": "ecs_task"}.get(fn.source, "single")
+    parts.append(layout.text(f"tests/adapter/sample_{sample}"))
+    if sample == "batch":
+        parts += [layout.text(f"tests/adapter/batch_{fn.source}"), layout.text("tests/adapter/batch")]
+    if needs_idempotency(fn.source):
+        parts.append(layout.text("tests/adapter/once"))
+    if fn.publish and fn.source not in ("approval", "ecs_task"):
+        parts.append(layout.text("tests/adapter/publish", publish=fn.publish))
+    if glue:
+        parts.append(layout.text("tests/adapter/action", **({"step": step} if layout.ts else {})))
+    return "".join(parts)
+
+
+def function_files(app: App, workload_name: str, language: str = "python") -> dict[str, bytes]:
+    """Per function: the generated adapter (app.py / app.ts), the team's logic module, a sample event, the
+    adapter's tests and the team's first test; once per app: the shared module and what the tests need."""
     out: dict[str, bytes] = {}
+    if not app.functions:
+        return out
+    layout = Layout(language)
+    out[f"src/shared/shared.{layout.ext}"] = layout.text("handlers/shared").encode()
+    if layout.ts:
+        out["tests/support.ts"] = layout.text("tests/support").encode()
+        package = load_json("typescript/app/package.json", name=snake(workload_name).replace("_", "-"))
+        out["package.json"] = (json.dumps(package, indent=2) + "\n").encode()
+        out["tsconfig.json"] = render_text("typescript/app/tsconfig.json").encode()
+    else:
+        out["src/shared/requirements.txt"] = render_text("handlers/requirements.txt").encode()
+        out["tests/conftest.py"] = render_text("tests/conftest.py").encode()
+        out["tests/requirements.txt"] = render_text("tests/requirements.txt").encode()
     for fn in app.functions:
-        values = dict(title=plain(fn.title), source=fn.source, action=fn.action)
-        code = render_text("handlers/common.py", **values)
-        action = "work" if fn.source in ("approval",) else fn.action
-        if fn.source != "approval":
-            code += render_text(f"handlers/actions/{action}.py")
-        code += render_text(f"handlers/sources/{fn.source}.py")
-        out[f"src/{fn.directory}/app.py"] = code.encode()
-        out[f"src/{fn.directory}/requirements.txt"] = b"# runtime dependencies of this function (boto3 is in the runtime)\n"
+        glue = fn.action in GLUE_ACTIONS and fn.source not in ("approval", "ecs_task")
+        step = (GLUE_ACTIONS_TS if layout.ts else GLUE_ACTIONS)[fn.action] if glue else step_name(fn.directory)
+        kind = fn.action if glue else fn.source if fn.source in ("approval", "ecs_task") else "work"
+        logic = f"src/{fn.directory}/logic.{layout.ext}"
+        header = layout.text("handlers/adapters/header", free_text=("title",), title=plain(fn.title),
+                             source=fn.source, action=fn.action,
+                             logic=f"src/shared/shared.{layout.ext} (no logic module: this step is glue)"
+                             if glue else logic)
+        values = {"source": fn.source} if kind in ("work", "start_execution", "run_task") else {}
+        if not glue:
+            values["step"] = step
+        out[f"src/{fn.directory}/app.{layout.ext}"] = (
+            header + layout.text(f"handlers/adapters/{kind}", **values)).encode()
+        if not layout.ts:
+            out[f"src/{fn.directory}/requirements.txt"] = (
+                b"# this function's own dependencies (Powertools comes with the SharedLayer, boto3 with the runtime)\n")
         event = _event(fn.source, workload_name, fn.flow)
         out[f"events/{fn.directory}.json"] = (json.dumps(event, indent=2, sort_keys=True) + "\n").encode()
-        out[f"tests/test_{fn.directory}.py"] = render_text(
-            "tests/test_handler.py", function_dir=fn.directory, source=fn.source, action=fn.action,
-            publish=fn.publish or "none").encode()
+        out[layout.adapter_test(fn.directory)] = _adapter_tests(layout, fn, step, glue).encode()
+        if not glue:
+            which = "approval" if fn.source == "approval" else "work"
+            out[logic] = layout.text(f"handlers/logic/{which}", free_text=("title",), title=plain(fn.title),
+                                     step=step).encode()
+            test = "logic_approval" if fn.source == "approval" else "logic"
+            out[layout.logic_test(fn.directory)] = layout.text(f"tests/{test}", function_dir=fn.directory,
+                                                               step=step).encode()
     return out
 
 
@@ -55,8 +144,10 @@ def dockerfile(app: App, name: str, runtime: str) -> bytes | None:
     """The container image of the Fargate steps, when there are any (SAM builds functions, not task images)."""
     if not any(f.source == "ecs_task" for f in app.functions):
         return None
-    version = runtime.removeprefix("python") if runtime.startswith("python") else "3.13"
-    return render_text("app/Dockerfile", image_name=name, python_version=version).encode()
+    if runtime.startswith("nodejs"):
+        return render_text("typescript/app/Dockerfile", image_name=name,
+                           node_version=runtime.removeprefix("nodejs").removesuffix(".x")).encode()
+    return render_text("app/Dockerfile", image_name=name, python_version=runtime.removeprefix("python")).encode()
 
 
 def _md(text: Any) -> str:
@@ -71,9 +162,11 @@ def readme(workload: Any, recommendation: dict, app: App, runtime: str, *, repor
     lines = [f"# {_md(workload.name)}", ""]
     if workload.description:
         lines += [_md(workload.description), ""]
+    ts = runtime.startswith("nodejs")
+    ext = "ts" if ts else "py"
     lines += ["Generated by `advisor scaffold` from the workload file and the advisor's decisions. "
-              "Everything here is a starting point: edit it, then regenerate with `advisor scaffold --check` "
-              "to see what changed.", ""]
+              f"Your business logic goes in `src/<step>/logic.{ext}`; the rest follows the workload (see "
+              "[Who owns what](#who-owns-what)).", ""]
     if report:
         lines += ["The full report, with every rule that fired, the options each decision excluded and why, "
                   "and the costs: [RECOMMENDATION.md](RECOMMENDATION.md).", ""]
@@ -103,12 +196,32 @@ def readme(workload: Any, recommendation: dict, app: App, runtime: str, *, repor
         fns = [f for f in app.functions if f.flow == flow.name]
         if fns:
             lines += ["Code:", ""]
-            lines += [f"- `src/{f.directory}/app.py` ({f.source} -> {f.action}): {_md(f.title)}" for f in fns]
+            lines += [f"- `src/{f.directory}/` ({f.source} -> {f.action}): {_md(f.title)}" for f in fns]
             lines.append("")
     params = sorted(app.template.get("Parameters", {}))
-    lines += ["## Build, test, deploy", "", "```sh",
-              "python -m pip install pytest   # the unit tests need nothing else",
-              "python -m pytest tests         # handler unit tests, no AWS access",
+    lines += ["## Who owns what", "",
+              f"- **Yours:** `src/<step>/logic.{ext}` (the step's business logic: one function, called with each "
+              "event's payload) and " + ("`tests/<step>.logic.test.ts`" if ts else "`tests/test_<step>_logic.py`")
+              + ". `advisor scaffold` created them once and never writes, merges or checks them again.",
+              "- **The generator's:** everything else: `template.yaml`, `statemachine/`, the adapters "
+              f"`src/<step>/app.{ext}`, the shared module `src/shared/` ("
+              + ("bundled into each function by esbuild" if ts else "the `SharedLayer`")
+              + ": event parsing, Powertools batch processing and idempotency, publishing the outcome), `events/`, "
+              + ("`tests/<step>.adapter.test.ts`, `tests/support.ts`, `package.json`, `tsconfig.json`, " if ts else
+                 "`tests/test_<step>_adapter.py`, `tests/conftest.py`, ")
+              + "`samconfig.toml` and this README. "
+              "`advisor scaffold` keeps them in step with the workload.",
+              "- A hand edit to a generated file is kept while the generation does not change, and merged three "
+              "ways when it does (base: `.advisor/base/`, the last generation). Where your edit and the new "
+              "generation change the same lines, the file gets conflict markers (`<<<<<<<`), the run names it and "
+              "exits 1; resolve them and commit. Commit `.advisor.yml` and `.advisor/` with the app.",
+              "- `advisor scaffold <workload> -o <this folder> --check` (in CI, or the pre-commit hook) fails only "
+              "when the generated files disagree with the workload, or still hold conflict markers.", "",
+              "## Build, test, deploy", "", "```sh",
+              *(["npm install                    # Powertools, esbuild (sam build uses it), tsx",
+                 "npm test                       # unit tests (node:test), no AWS access"] if ts else
+                ["python -m pip install -r tests/requirements.txt   # pytest, Powertools, boto3",
+                 "python -m pytest tests         # unit tests, no AWS access"]),
               "sam validate                  # the SAM translator",
               f"sam validate --lint            # cfn-lint; the {runtime} runtime is needed only for sam build",
               "sam build",

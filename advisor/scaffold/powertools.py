@@ -1,0 +1,72 @@
+"""What the generated handlers' Powertools for AWS Lambda need in the template: the shared layer that
+carries the shared module and Powertools itself, the service and metrics names, and the idempotency
+table (with its TTL and its policy) for functions fed by an at-least-once source.
+
+Kept apart from the topology (wiring.py, channels.py): it only decorates the functions they made.
+"""
+from __future__ import annotations
+
+from .base import KEY, App
+from .cfn import Ref
+from .names import snake
+
+LAYER = "SharedLayer"
+IDEMPOTENCY_TABLE = "IdempotencyTable"
+# Sources that may deliver the same event more than once (the Lambda developer guide's "at least once"
+# for SQS, SNS, EventBridge, S3 and asynchronous invocation; pollers of streams, Kafka and MQ retry batches).
+AT_LEAST_ONCE = frozenset({"sqs", "sns", "eventbridge", "s3", "kinesis", "dynamodb", "kafka", "mq", "schedule",
+                           "rest_async"})
+IDEMPOTENCY_TTL_SECONDS = 3600  # Powertools' default expires_after_seconds
+TTL_ATTRIBUTE = "expiration"  # DynamoDBPersistenceLayer's default expiry_attr
+KEY_ATTRIBUTE = "id"  # and its default key_attr
+
+
+def lambda_functions(app: App) -> list:
+    """The functions SAM deploys (Fargate steps are listed too, but run in containers)."""
+    return [f for f in app.functions if f.source != "ecs_task"]
+
+
+def needs_idempotency(source: str) -> bool:
+    return source in AT_LEAST_ONCE
+
+
+def add_shared_layer(app: App) -> None:
+    """The SharedLayer (src/shared, built by `sam build` with its requirements) on every Python function."""
+    if not lambda_functions(app):
+        return
+    globals_fn = app.template["Globals"]["Function"]
+    runtime = globals_fn["Runtime"]
+    layer = app.add(app.ids.claim(LAYER), "AWS::Serverless::LayerVersion", {
+        "Description": "The app's shared module and Powertools for AWS Lambda",
+        "ContentUri": "src/shared/", "CompatibleRuntimes": [runtime], "CompatibleArchitectures": ["arm64"],
+        "RetentionPolicy": "Delete"}, Metadata={"BuildMethod": runtime, "BuildArchitecture": "arm64"})
+    globals_fn["Layers"] = [Ref(layer)]
+
+
+def add_service_names(app: App, workload_name: str) -> None:
+    """Powertools' service name (logs, traces) and metrics namespace: the app's name."""
+    if not lambda_functions(app):
+        return
+    variables = app.template["Globals"]["Function"]["Environment"]["Variables"]
+    variables["POWERTOOLS_SERVICE_NAME"] = snake(workload_name).replace("_", "-")
+    variables["POWERTOOLS_METRICS_NAMESPACE"] = snake(workload_name).replace("_", "-")
+
+
+def add_idempotency(app: App) -> None:
+    """One DynamoDB table of idempotency records (expired by TTL), read and written by every function whose
+    source delivers at least once."""
+    users = [f for f in lambda_functions(app) if needs_idempotency(f.source)]
+    if not users:
+        return
+    table = app.add(app.ids.claim(IDEMPOTENCY_TABLE), "AWS::DynamoDB::Table", {
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+        "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Ref(KEY)}},
+        DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
+    for fn in users:
+        app.add_env(fn.logical_id, IDEMPOTENCY_TABLE=Ref(table),
+                    IDEMPOTENCY_TTL_SECONDS=str(IDEMPOTENCY_TTL_SECONDS))
+        app.add_policy(fn.logical_id, {"DynamoDBCrudPolicy": {"TableName": Ref(table)}})

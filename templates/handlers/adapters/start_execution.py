@@ -1,0 +1,3 @@
+from shared import make_handler, start_workflow
+
+handler = make_handler("{{ source }}", start_workflow)

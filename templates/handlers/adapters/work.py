@@ -1,0 +1,4 @@
+import logic
+from shared import make_handler
+
+handler = make_handler("{{ source }}", logic.{{ step }})

@@ -1,0 +1,5 @@
+import { makeHandler, startWorkflow, type Work } from '../shared/shared.js';
+
+/** The handler, with the step's work replaceable (the generated tests pass a stand-in). */
+export const build = (work: Work = startWorkflow) => makeHandler('{{ source }}', work);
+export const handler = build();
