@@ -445,6 +445,7 @@ def test_alarms_exist_and_notify_the_alarm_topic(deployed, name):
               "FunctionName": lambda v: cloud.client("lambda").get_function(FunctionName=v),
               "StateMachineArn": lambda v: cloud.client("stepfunctions").describe_state_machine(stateMachineArn=v)}
     for alarm in alarms:
-        for d in alarm["Dimensions"]:
-            if d["Name"] in exists:
-                exists[d["Name"]](d["Value"])  # raises when the alarm watches nothing
+        for query in alarm["Metrics"]:
+            for d in query.get("MetricStat", {}).get("Metric", {}).get("Dimensions", []):
+                if d["Name"] in exists:
+                    exists[d["Name"]](d["Value"])  # raises when the alarm watches nothing

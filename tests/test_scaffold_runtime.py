@@ -109,8 +109,9 @@ def test_day_one_alarms_go_to_one_topic(app):
     assert len(topics) == 1 and "AlarmTopicArn" in template["Outputs"]
 
     def watched(metric):
-        return [repr(d["Value"]) for a in alarms.values() if a["Properties"]["MetricName"] == metric
-                for d in a["Properties"]["Dimensions"]]
+        return [repr(d["Value"]) for a in alarms.values() for q in a["Properties"]["Metrics"] if "MetricStat" in q
+                and q["MetricStat"]["Metric"]["MetricName"] == metric for d in q["MetricStat"]["Metric"]["Dimensions"]
+                if d["Name"] != "Stage"]
     dlqs = [k for k, r in _resources(template, "AWS::SQS::Queue").items() if "why" in r.get("Metadata", {}).get(
         "advisor", {})]
     assert dlqs and sorted(watched("ApproximateNumberOfMessagesVisible")) == sorted(
