@@ -1,5 +1,8 @@
 """Conditions as data: ``all`` / ``any`` / ``not`` around ``fact`` / ``operator`` / ``value`` leaves.
 
+A value is a literal, ``{fact: name}`` (another fact of the flow) or ``{limit: name}`` (a fixed AWS limit of
+advisor/data/limits.yaml, checked when the rule loads and read when the condition is compiled).
+
 Evaluation returns the whole tree annotated with each leaf's actual value
 and every node's result (no short-circuit), which is what explanations,
 evidence and the JSON trace are built from.
@@ -11,6 +14,13 @@ from typing import Any, Callable, Iterator
 from .operators import OPERATORS
 
 Resolver = Callable[[str], Any]
+
+
+def limit_value(value: dict) -> float:
+    """The number behind ``value: {limit: name}`` (advisor/data/limits.yaml)."""
+    from .catalog import limit
+
+    return limit(value["limit"])
 
 
 def leaves(cond: dict) -> Iterator[dict]:
@@ -51,6 +61,9 @@ def evaluate(cond: dict, resolve: Resolver) -> dict:
     node = {"fact": cond["fact"], "operator": cond["operator"]}
     if isinstance(expected, dict) and "fact" in expected:
         node["value"] = {"fact": expected["fact"], "actual": resolve(expected["fact"])}
+        expected = node["value"]["actual"]
+    elif isinstance(expected, dict) and "limit" in expected:
+        node["value"] = {"limit": expected["limit"], "actual": limit_value(expected)}
         expected = node["value"]["actual"]
     elif "value" in cond:
         node["value"] = expected
@@ -96,4 +109,6 @@ def compile_condition(cond: dict) -> Callable[[Resolver], bool]:
     if isinstance(expected, dict) and "fact" in expected:
         other = expected["fact"]
         return lambda resolve: bool(fn(resolve(name), resolve(other)))
+    if isinstance(expected, dict) and "limit" in expected:
+        expected = limit_value(expected)
     return lambda resolve: bool(fn(resolve(name), expected))

@@ -1,9 +1,9 @@
 """Pictures of a recommendation: the AWS architecture, and the bounded-context map.
 
-Both views are derived from the same two inputs as every other output (the
-normalised ``Workload`` and the recommendation dict of
-docs/recommendation-dict.md), so a diagram can never disagree with the table:
-there is no second source of truth. The module builds a small, format-free
+The architecture view draws the recommendation's ``architecture`` section (the
+model of advisor/architecture.py: the same nodes and edges the JSON lists, the
+cost prices and the scaffold builds); the contexts view draws the workload's
+bounded contexts. A diagram never derives a topology of its own. The module builds a small, format-free
 ``Graph`` first, then writes it as Mermaid (renders on GitHub as is) or as
 Graphviz DOT. Writing the text ourselves keeps pydot/graphviz out of the
 runtime dependencies; networkx is only imported inside ``contexts_graph``.
@@ -14,10 +14,10 @@ external targets, the diagram text stays valid and byte-for-byte stable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .model import Flow, Workload
+from .model import Workload
 
 VIEWS = ("architecture", "contexts")
 FORMATS = ("mermaid", "dot")
@@ -110,63 +110,15 @@ class _Builder:
 
 # ------------------------------------------------------------ architecture view
 
-_API_LABELS = {"http": "API Gateway HTTP API", "rest": "API Gateway REST API",
-               "websocket": "API Gateway WebSocket API", "graphql": "AppSync GraphQL API"}
-_ORCHESTRATOR_LABELS = {"step-functions-standard": "Step Functions Standard",
-                        "step-functions-express": "Step Functions Express"}
-_STORE = {  # data_store -> (kind, label)
-    "dynamodb": ("table", "DynamoDB table"),
-    "aurora-serverless": ("database", "Aurora Serverless v2\nvia RDS Proxy"),
-    "s3": ("bucket", "S3 bucket"),
+# How each resource type of the architecture model (advisor/data/integrations.yaml) is drawn.
+_KIND = {
+    "http-api": "api", "rest-api": "api", "websocket-api": "api", "graphql-api": "api", "client": "api",
+    "schedule": "schedule", "bucket": "bucket", "queue": "queue", "fifo-queue": "queue", "topic": "topic",
+    "fifo-topic": "topic", "bus": "bus", "stream": "stream", "table": "table", "table-stream": "table",
+    "database": "database", "kafka-topic": "kafka", "broker": "broker", "function": "function", "task": "task",
+    "express-workflow": "state-machine", "standard-workflow": "state-machine", "pipe": "function",
+    "api-destination": "external", "external": "external",
 }
-_SOURCE_LABELS = {"msk": "Amazon MSK topic", "self-managed": "Kafka topic",
-                  "activemq": "Amazon MQ (ActiveMQ)", "rabbitmq": "Amazon MQ (RabbitMQ)"}
-
-# Integration model of each entry's first hop (the three Lambda models, plus sync/async:
-# "sync" when the sender waits for the target to finish its work).
-_ENTRY_MODEL = {
-    "api-sync": ("push", "sync"), "api-async": ("event", "async"), "api-queue": ("poll", "async"),
-    "schedule": ("event", "async"), "s3-event": ("event", "async"),
-    "sqs-poll": ("poll", "async"), "kinesis-poll": ("poll", "async"),
-    "dynamodb-stream-poll": ("poll", "async"), "kafka-poll": ("poll", "async"),
-    "mq-poll": ("poll", "async"), "eventbridge-rule": ("event", "async"),
-    "sns-subscription": ("event", "async"),
-}
-# How a delivery from a channel node of this kind reaches its target.
-_DELIVERY = {"queue": ("poll", "async"), "stream": ("poll", "async"), "topic": ("event", "async"),
-             "bus": ("event", "async"), "kafka": ("poll", "async"), "broker": ("poll", "async")}
-
-# How the engine names hop endpoints (``lambda:step``, ``channel:sns``, ``flow:checkout``,
-# ``consumer:x``): the part before ":" mapped to the kinds of node drawn here.
-_HOP_ALIASES = {
-    "client": "api", "api": "api", "api-gateway": "api", "apigateway": "api", "appsync": "api",
-    "bucket": "bucket", "s3": "bucket", "s3-bucket": "bucket",
-    "schedule": "schedule", "scheduler": "schedule", "eventbridge-scheduler": "schedule",
-    "queue": "queue", "sqs": "queue", "sqs-queue": "queue", "sqs-fifo": "queue",
-    "topic": "topic", "sns": "topic", "sns-topic": "topic", "sns-fifo": "topic", "sns-sqs": "topic",
-    "bus": "bus", "event-bus": "bus", "eventbridge": "bus", "eventbridge-sns": "bus",
-    "stream": "stream", "kinesis": "stream", "kinesis-stream": "stream",
-    "dynamodb-stream": "stream", "dynamodb-streams": "stream",
-    "kafka": "kafka", "msk": "kafka", "kafka-topic": "kafka",
-    "broker": "broker", "mq": "broker", "mq-broker": "broker", "amazon-mq": "broker",
-    "state-machine": "state-machine", "step-functions": "state-machine", "stepfunctions": "state-machine",
-    "function": "function", "lambda": "function",
-    "task": "task", "fargate": "task", "fargate-task": "task",
-    "table": "table", "dynamodb": "table",
-    "database": "database", "aurora": "database", "aurora-serverless": "database",
-    "consumer": "consumer", "external": "external",
-}
-
-
-def _hop_kind(name: str, service: str) -> str | None:
-    """The kind of node a hop endpoint is: ``channel:<choice>`` by its choice,
-    ``flow:<upstream>`` by the service that carries the hop."""
-    base, _, rest = name.lower().partition(":")
-    if base == "channel":
-        return _HOP_ALIASES.get(rest)
-    if base == "flow":
-        return _HOP_ALIASES.get(service.lower().split("+")[-1])
-    return _HOP_ALIASES.get(base)
 
 
 def _choice(flow_rec: Mapping[str, Any], decision: str, default: str = "none") -> str:
@@ -183,219 +135,40 @@ def _flow_recs(workload: Workload, rec: Mapping[str, Any]) -> dict[str, Mapping[
     return by_name
 
 
-def _hop_table(flow_rec: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-    table: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-    for hop in flow_rec.get("hops") or ():
-        service = str(hop.get("service") or "")
-        src = _hop_kind(str(hop.get("from", "")), service)
-        dst = _hop_kind(str(hop.get("to", "")), service)
-        if src and dst:
-            table.setdefault((src, dst), (hop.get("model"), hop.get("mode")))
-    return table
+def _node_label(node: Mapping[str, Any]) -> str:
+    from .catalog import node_types
 
-
-@dataclass
-class _FlowParts:
-    """What other flows need to know to connect to one flow."""
-
-    group: str
-    head: str  # the node the entry delivers to (state machine, or the first step's worker)
-    last: str = ""  # the node that publishes the outcome (state machine, or the last step's worker)
-    workers: list[str] = field(default_factory=list)  # nodes that run code
-    outlet: str | None = None  # the channel node consumers read from
-    channel: str = "none"
-
-
-class _Architecture:
-    def __init__(self, workload: Workload, rec: Mapping[str, Any]):
-        self.w = workload
-        self.recs = _flow_recs(workload, rec)
-        self.b = _Builder()
-        self.parts: dict[str, _FlowParts] = {}
-        self.hops: dict[str, dict] = {f.name: _hop_table(self.recs[f.name]) for f in workload.flows}
-
-    # an edge within flow ``flow``: the dict's hops win over the derived model
-    def link(self, flow: str, src: str, dst: str, model: str | None, mode: str | None,
-             label: str | None = None) -> None:
-        key = (self.b.nodes[src].kind, self.b.nodes[dst].kind)
-        if label is None and key in self.hops.get(flow, {}):
-            model, mode = self.hops[flow][key]
-        self.b.edge(src, dst, model, mode, label)
-
-    def build(self) -> Graph:
-        for f in self.w.flows:  # pass 1: each flow's own resources
-            self.flow_core(f)
-        for f in self.w.flows:  # pass 2: entries (may read upstream outlets), consumers
-            self.entry(f)
-        for f in self.w.flows:
-            self.consumers(f)
-        return self.b.build(f"{self.w.name}: architecture")
-
-    def flow_core(self, f: Flow) -> None:
-        r = self.recs[f.name]
-        label = f.name if f.context == f.name else f"{f.name} (context: {f.context})"
-        g = self.b.group(f"flow/{f.name}", label)
-        orchestrator = _choice(r, "orchestrator")
-        compute = _choice(r, "compute", "lambda")
-        worker_kind, worker_label = ("task", "Fargate task") if compute == "fargate" else ("function", "Lambda")
-        parts = _FlowParts(group=g, head="", channel=_choice(r, "channel"))
-        if orchestrator != "none":
-            sm = self.b.node(f"{f.name}/state-machine",
-                             f"{_ORCHESTRATOR_LABELS.get(orchestrator, orchestrator)}\n{f.name}",
-                             "state-machine", g)
-            parts.head = sm
-            for step in f.steps:
-                w = self.b.node(f"{f.name}/{worker_kind}/{step}", f"{worker_label}\n{step}", worker_kind, g)
-                parts.workers.append(w)
-                self.link(f.name, sm, w, "push", "sync")
-            parts.last = sm
-        else:  # steps chained through a queue each, as the engine's hops describe them
-            for step in f.steps:
-                w = self.b.node(f"{f.name}/{worker_kind}/{step}", f"{worker_label}\n{step}", worker_kind, g)
-                if parts.workers:
-                    q = self.b.node(f"{f.name}/step-queue/{step}", f"SQS queue\nto {step}", "queue", g)
-                    self.link(f.name, parts.workers[-1], q, None, "async", label="publish, async")
-                    self.link(f.name, q, w, "poll", "async")
-                parts.workers.append(w)
-            parts.head, parts.last = parts.workers[0], parts.workers[-1]
-        self.parts[f.name] = parts
-        self.store(f, r, parts)
-        self.channel(f, parts)
-
-    def store(self, f: Flow, r: Mapping[str, Any], parts: _FlowParts) -> None:
-        choice = _choice(r, "data_store")
-        if choice not in _STORE:
-            return
-        kind, label = _STORE[choice]
-        store = self.b.node(f"{f.name}/store", f"{label}\n{f.name}", kind, parts.group)
-        for w in parts.workers:
-            self.link(f.name, w, store, None, "sync", label="read/write, sync")
-
-    def channel(self, f: Flow, parts: _FlowParts) -> None:
-        ch, g, n = parts.channel, parts.group, f.name
-        if ch == "none":
-            return
-        publisher = parts.last
-        if ch in ("sqs", "sqs-fifo"):
-            out = self.b.node(f"{n}/queue", f"{'SQS FIFO queue' if ch == 'sqs-fifo' else 'SQS queue'}\n{n} events",
-                              "queue", g)
-        elif ch in ("sns", "sns-sqs", "sns-fifo"):
-            out = self.b.node(f"{n}/topic", f"{'SNS FIFO topic' if ch == 'sns-fifo' else 'SNS topic'}\n{n} events",
-                              "topic", g)
-        elif ch in ("eventbridge", "eventbridge-sns"):
-            bus = self.b.node(f"{n}/bus", f"EventBridge bus\n{n} events", "bus", g)
-            self.link(n, publisher, bus, None, "async", label="publish, async")
-            if ch == "eventbridge":
-                out = bus
-            else:
-                out = self.b.node(f"{n}/topic", f"SNS topic\n{n} events", "topic", g)
-                self.link(n, bus, out, "event", "async")
-            parts.outlet = out
-            return
-        elif ch == "kinesis":
-            out = self.b.node(f"{n}/stream", f"Kinesis data stream\n{n} events", "stream", g)
-        elif ch == "dynamodb-streams":
-            out = self.b.node(f"{n}/stream", f"DynamoDB stream\n{n} changes", "stream", g)
-            store = f"{n}/store"
-            if store in self.b.nodes:  # the stream comes from the table's changes
-                self.link(n, store, out, None, "async", label="change data, async")
-                parts.outlet = out
-                return
-        else:  # an unknown channel still gets a box, so nothing silently disappears
-            out = self.b.node(f"{n}/channel", f"{ch}\n{n} events", "queue", g)
-        self.link(n, publisher, out, None, "async", label="publish, async")
-        parts.outlet = out
-
-    def entry(self, f: Flow) -> None:
-        before = set(self.b.nodes)
-        self._entry(f)
-        self.b.early |= set(self.b.nodes) - before
-
-    def _entry(self, f: Flow) -> None:
-        r, parts, n = self.recs[f.name], self.parts[f.name], f.name
-        entry = _choice(r, "entry")
-        g, head = parts.group, parts.head
-        model, mode = _ENTRY_MODEL.get(entry, (None, None))
-        if entry.startswith("api-"):
-            api = self.b.node(f"{n}/api", f"{_API_LABELS.get(f.api or 'http', 'API')}\n{n}", "api", g)
-            if entry == "api-queue":
-                q = self.b.node(f"{n}/request-queue", f"SQS queue\n{n} requests", "queue", g)
-                self.link(n, api, q, "push", "async")
-                self.link(n, q, head, "poll", "async")
-            else:
-                self.link(n, api, head, model, mode)
-            return
-        if entry == "schedule":
-            src = self.b.node(f"{n}/schedule", f"EventBridge Scheduler\n{n}", "schedule", g)
-        elif entry == "s3-event":
-            src = self.b.node(f"{n}/uploads", f"S3 bucket\n{n} uploads", "bucket", g)
-        elif f.trigger == "event" and f.after and f.after in self.parts:
-            self.follow(f, entry)
-            return
-        elif entry == "sqs-poll":
-            src = self.b.node(f"{n}/source-queue", f"SQS queue\n{n}", "queue", g)
-        elif entry in ("kinesis-poll", "dynamodb-stream-poll"):
-            label = "Kinesis data stream" if entry == "kinesis-poll" else "DynamoDB stream"
-            src = self.b.node(f"{n}/source-stream", f"{label}\n{n}", "stream", g)
-        elif entry == "kafka-poll":
-            src = self.b.node(f"{n}/kafka", f"{_SOURCE_LABELS.get(f.source or 'msk', 'Kafka topic')}\n{n}", "kafka", g)
-        elif entry == "mq-poll":
-            src = self.b.node(f"{n}/broker", f"{_SOURCE_LABELS.get(f.source or 'activemq', 'Amazon MQ')}\n{n}",
-                              "broker", g)
-        elif entry == "eventbridge-rule":
-            if f.trigger == "upload":
-                bucket = self.b.node(f"{n}/uploads", f"S3 bucket\n{n} uploads", "bucket", g)
-                src = self.b.node(f"{n}/bus", f"EventBridge default bus\n{n}", "bus", g)
-                self.link(n, bucket, src, "event", "async")
-            else:
-                src = self.b.node(f"{n}/source-bus", f"EventBridge bus\n{n}", "bus", g)
-        elif entry == "sns-subscription":
-            src = self.b.node(f"{n}/source-topic", f"SNS topic\n{n}", "topic", g)
-        else:
-            src = self.b.node(f"{n}/source", f"{entry or f.trigger}\n{n}", "external", g)
-        self.link(n, src, head, model, mode)
-
-    def follow(self, f: Flow, entry: str) -> None:
-        """A flow started by another flow's outcome event reads the upstream outlet."""
-        up = self.parts[f.after]  # type: ignore[index]
-        n, g, head = f.name, self.parts[f.name].group, self.parts[f.name].head
-        src = up.outlet or up.head
-        src_kind = self.b.nodes[src].kind
-        if entry == "sqs-poll" and src_kind != "queue":
-            q = self.b.node(f"{n}/inbox", f"SQS queue\n{n} inbox", "queue", g)
-            self.link(n, src, q, "event", "async")
-            self.link(n, q, head, "poll", "async")
-            return
-        model, mode = _ENTRY_MODEL.get(entry) or _DELIVERY.get(src_kind, ("event", "async"))
-        self.link(n, src, head, model, mode)
-
-    def consumers(self, f: Flow) -> None:
-        parts, n = self.parts[f.name], f.name
-        out = parts.outlet
-        if out is None:
-            return
-        followers = {o.context for o in self.w.flows if o.after == f.name}
-        out_kind = self.b.nodes[out].kind
-        for c in f.consumer_names:
-            if c in followers:
-                continue  # drawn as that flow's own entry
-            target = self.b.node(f"consumer:{c}", f"{c}\nconsumer context", "consumer")
-            if parts.channel in ("sns-sqs", "sns-fifo"):
-                q = self.b.node(f"{n}/queue/{c}", f"{'SQS FIFO queue' if parts.channel == 'sns-fifo' else 'SQS queue'}"
-                                f"\n{c}", "queue", parts.group)
-                self.link(n, out, q, "event", "async")
-                self.link(n, q, target, "poll", "async")
-            else:
-                self.link(n, out, target, *_DELIVERY.get(out_kind, ("event", "async")))
-        for t in f.external_targets:
-            target = self.b.node(f"external:{t}", f"{t}\nexternal target", "external")
-            self.link(n, out, target, "event", "async")
+    role = str(node["id"]).split("/", 1)[-1]
+    kind, _, name = role.partition(":")
+    what = node_types().get(node["type"], {}).get("label", node["type"])
+    if node["type"] == "function" and kind == "consumer":
+        what = f"Lambda (consumer {name})"
+    elif node["type"] == "external":
+        what = "external target"
+    elif node["type"] == "function":
+        what = "Lambda"
+    elif node["type"] == "database" and (node.get("settings") or {}).get("rds_proxy"):
+        what += "\nvia RDS Proxy"
+    return f"{what}\n{name or role}"
 
 
 def architecture_graph(workload: Workload, rec: Mapping[str, Any]) -> Graph:
-    """The recommended AWS resources of every flow, grouped by flow, with each hop
-    labelled by its integration model (push / event / poll) and sync / async."""
-    return _Architecture(workload, rec).build()
+    """The architecture model's resources (``rec["architecture"]``), grouped by flow, each integration labelled
+    with Lambda's model (push / event / poll) and sync / async: the same nodes and edges the JSON lists and the
+    scaffold builds."""
+    from .architecture import model_of
+
+    _flow_recs(workload, rec)  # every flow must have its recommendation
+    model = model_of(workload, rec)
+    b = _Builder()
+    for f in workload.flows:
+        b.group(f"flow/{f.name}", f.name if f.context == f.name else f"{f.name} (context: {f.context})")
+    for node in model["nodes"]:
+        group = f"flow/{node['flow']}" if node.get("flow") else None
+        b.node(node["id"], _node_label(node), _KIND.get(node["type"], "function"), group)
+    for edge in model["edges"]:
+        b.edge(edge["from"], edge["to"], edge["model"], edge["mode"])
+    return b.build(f"{workload.name}: architecture")  # the model's notes name users' values: the JSON has them
 
 
 # ---------------------------------------------------------------- contexts view

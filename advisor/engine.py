@@ -98,9 +98,10 @@ class Finding:
 
 @dataclass
 class Hop:
+    """One edge of the architecture model on a flow's path (architecture.Edge, as the flow's JSON shows it)."""
     source: str
     target: str
-    service: str
+    service: str  # the integration's kind: esm, subscription, rule-target, pipe, sdk-call, ...
     model: str  # push | event | poll
     mode: str  # sync | async
 
@@ -136,14 +137,18 @@ class Recommendation:
     flows: list[FlowAdvice]
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    architecture: Any = None  # architecture.Architecture, built from every flow's decisions
 
     def all_findings(self) -> list[Finding]:
         return self.findings + [f for fl in self.flows for f in fl.findings]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": 1, "workload": self.workload, "region": self.region,
-                "flows": [f.to_dict() for f in self.flows],
-                "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
+        d = {"version": 1, "workload": self.workload, "region": self.region,
+             "flows": [f.to_dict() for f in self.flows],
+             "findings": [f.to_dict() for f in self.findings], "notes": list(self.notes)}
+        if self.architecture is not None:
+            d["architecture"] = self.architecture.to_dict()
+        return d
 
 
 class _Prepared:
@@ -165,8 +170,8 @@ class _Prepared:
         self.triggers = _trigger_guard(rule.when)
         self.facts = tuple(dict.fromkeys(facts_used(rule.when)))
         pieces = _PLACEHOLDER.split(" ".join(rule.explain["because"].split()))
-        self.parts = tuple(p if i % 2 == 0 else (p, (facts.spec(p).unit if facts.spec(p) else "text"))
-                           for i, p in enumerate(pieces))
+        self.parts = tuple(p if i % 2 == 0 else _limit_text(p) if p.startswith("limit.") else
+                           (p, (facts.spec(p).unit if facts.spec(p) else "text")) for i, p in enumerate(pieces))
 
     def values(self, resolve) -> dict[str, Any]:
         return {name: resolve(name) for name in self.facts}
@@ -175,6 +180,14 @@ class _Prepared:
         """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``."""
         fmt = facts.fmt
         return "".join([p if p.__class__ is str else fmt(p[1], resolve(p[0])) for p in self.parts])
+
+
+def _limit_text(placeholder: str) -> str:
+    """``{limit.name}`` in a sentence: the limit's value in its unit (a constant, worked out once)."""
+    from .catalog import limits
+
+    lim = limits()[placeholder[len("limit."):]]
+    return facts.fmt(lim.unit, lim.value)
 
 
 def _trigger_guard(when: dict) -> frozenset | None:
@@ -251,13 +264,20 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
                 findings.append(Finding(rule.id, rule.severity or "info", rule.title, prepared.sentence(resolve),
                                         list(rule.references), flow.name, prepared.values(resolve)))
         findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
-        advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided,
-                                  hops(flow, decided), findings)
+        advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided, [], findings)
+    from . import architecture, system
+
+    arch = architecture.build(workload, {n: {d: a.decisions[d].choice for d in DECISION_ORDER}
+                                         for n, a in advice.items()})
+    for edge in arch.edges:
+        if edge.flow in advice:
+            advice[edge.flow].hops.append(Hop(edge.source, edge.target, edge.kind, edge.model, edge.mode))
     notes = []
     if not known_region:
         notes.append(f"Quotas for region {workload.region} are not in advisor's table; the most conservative "
                      "figures were used. Check the Service Quotas console for your account.")
-    return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows], [], notes)
+    return Recommendation(workload.name, workload.region, [advice[f.name] for f in workload.flows],
+                          system.findings(workload, arch, quotas), notes + arch.notes, arch)
 
 
 _TIERS = STANDINGS[1:]  # need, guidance, cost, simplicity: the standings of preferences, highest first
@@ -340,80 +360,3 @@ def _reason(choice, runner_up, tiers, weighed, limit: str | None) -> tuple[str, 
     if decided_by in _DECIDER and any(t in ("need", "guidance") for t, _ in weighed):
         return decided_by, tie_prefix(decided_by, choice, runner_up) + best.because
     return decided_by, best.because
-
-
-# -- hops: how each hop reaches its target (Lambda's push, event or poll) ---------------------------------------
-
-_ENTRY_HOP = {
-    # entry -> (source, service, model, mode)
-    "api-sync": ("client", "apigateway", "push", "sync"),
-    "api-async": ("client", "apigateway", "event", "async"),
-    "api-queue": ("client", "apigateway+sqs", "poll", "async"),
-    "schedule": ("scheduler", "eventbridge-scheduler", "event", "async"),
-    "s3-event": ("s3-bucket", "s3", "event", "async"),
-    "sqs-poll": ("sqs-queue", "sqs", "poll", "async"),
-    "kinesis-poll": ("kinesis-stream", "kinesis", "poll", "async"),
-    "dynamodb-stream-poll": ("dynamodb-stream", "dynamodb-streams", "poll", "async"),
-    "kafka-poll": ("kafka-topic", "kafka", "poll", "async"),
-    "mq-poll": ("mq-broker", "amazon-mq", "poll", "async"),
-    "eventbridge-rule": ("event-bus", "eventbridge", "event", "async"),
-    "sns-subscription": ("sns-topic", "sns", "event", "async"),
-}
-
-_CHANNEL_DELIVERY = {
-    # channel -> (service, model, mode) of the hop that reaches each consumer
-    "sqs": ("sqs", "poll", "async"),
-    "sqs-fifo": ("sqs-fifo", "poll", "async"),
-    "sns": ("sns", "event", "async"),
-    "sns-fifo": ("sns-fifo+sqs-fifo", "poll", "async"),
-    "sns-sqs": ("sns+sqs", "poll", "async"),
-    "eventbridge": ("eventbridge", "event", "async"),
-    "eventbridge-sns": ("eventbridge+sns", "event", "async"),
-    "kinesis": ("kinesis", "poll", "async"),
-    "dynamodb-streams": ("dynamodb-streams", "poll", "async"),
-}
-
-
-def hops(flow, decided: dict[str, Decision]) -> list[Hop]:
-    """The hops of one flow, from its trigger to its consumers, with Lambda's integration model of each."""
-    c = {d: decided[d].choice for d in DECISION_ORDER}
-    worker = "fargate-task" if c["compute"] == "fargate" else "lambda"
-    orchestrated = c["orchestrator"] != "none"
-    # steps that say what they need: only those beyond Lambda run as tasks (a workflow runs the rest on Lambda)
-    tasks = set(facts.task_steps(flow)) if orchestrated and worker == "fargate-task" else set()
-    on = (lambda step: "fargate-task" if step in tasks else "lambda") if tasks else (lambda step: worker)
-    first = "state-machine" if orchestrated else f"{worker}:{flow.steps[0]}"
-    out: list[Hop] = []
-    source, service, model, mode = _ENTRY_HOP[c["entry"]]
-    if flow.after:
-        source = f"flow:{flow.after}"
-    if c["entry"] == "api-sync" and orchestrated and c["orchestrator"] == "step-functions-standard":
-        mode = "async"  # a Standard workflow cannot answer the request: StartExecution returns at once
-        model = "event"
-    if c["entry"] == "api-queue":
-        out.append(Hop(source, "sqs-queue", "apigateway", "push", "sync"))
-        source, service = "sqs-queue", "sqs"
-    out.append(Hop(source, first, service, model, mode))
-    if orchestrated:
-        for step in flow.steps:
-            if on(step) == "lambda":
-                out.append(Hop("state-machine", f"lambda:{step}", "stepfunctions", "push", "sync"))
-            else:
-                out.append(Hop("state-machine", f"fargate-task:{step}", "stepfunctions-ecs-sync", "push", "sync"))
-        last = "state-machine"
-    else:
-        for a, b in zip(flow.steps, flow.steps[1:]):
-            out.append(Hop(f"{worker}:{a}", f"{worker}:{b}", "sqs", "poll", "async"))
-        last = f"{worker}:{flow.steps[-1]}"
-    if c["data_store"] != "none":
-        out.append(Hop(last, c["data_store"], c["data_store"], "push", "sync"))
-    if c["channel"] != "none":
-        channel_node = f"channel:{c['channel']}"
-        out.append(Hop(last, channel_node, c["channel"], "event", "async"))
-        service, model, mode = _CHANNEL_DELIVERY[c["channel"]]
-        for consumer in flow.consumer_names:
-            out.append(Hop(channel_node, f"consumer:{consumer}", service, model, mode))
-        for target in flow.external_targets:
-            out.append(Hop(channel_node, f"external:{target}", "eventbridge-api-destination"
-                           if c["channel"].startswith("eventbridge") else service, "event", "async"))
-    return out

@@ -22,12 +22,13 @@ from typing import Any, Callable
 
 from . import units
 from .model import NEEDS, Flow, Workload
+from .catalog import limit
 from .rules import DECISION_ORDER
 
 MONTH_SECONDS = 30 * 86400
-LAMBDA_TIMEOUT_SECONDS = 900
-LAMBDA_MAX_MEMORY_BYTES = 10240 << 20  # Lambda quotas: memory 128 MB to 10,240 MB
-CHANNEL_MAX_BYTES = 1 << 20  # the largest message SQS, EventBridge and async Lambda take (1 MB, Jan 2026)
+LAMBDA_TIMEOUT_SECONDS = limit("lambda_timeout")
+LAMBDA_MAX_MEMORY_BYTES = int(limit("lambda_memory_max_mb")) << 20  # Lambda quotas: memory 128 MB to 10,240 MB
+CHANNEL_MAX_BYTES = int(limit("sqs_message_size"))  # the largest message SQS, EventBridge and async Lambda take
 CLAIM_CHECK_EVENT_BYTES = 1024  # an event that carries a pointer to S3 (bucket, key, a few attributes)
 BURST_SECONDS = 60  # the drain time is given for each minute the peak lasts
 
@@ -175,9 +176,15 @@ def _downstream_flows(c: FlowContext) -> int:
     return len(c.graph.downstream(c.flow.name))
 
 
-@fact("derived.outcome_consumers", "count", "consumers of the outcome event: consumer contexts plus flows after it")
+@fact("derived.outcome_consumers", "count", "consumers of the outcome event, each once: flows after it, and the "
+                                           "consumer contexts none of those flows stands for")
 def _outcome_consumers(c: FlowContext) -> int:
-    return c.flow.fan_out + _downstream_flows(c)
+    if "outcome_consumers" not in c.memo:  # three facts build on it: count the targets once per flow
+        from .architecture import outcome_targets
+
+        downstream = [c.workload.flow(n) for n in c.graph.downstream(c.flow.name)]
+        c.memo["outcome_consumers"] = sum(1 for t in outcome_targets(c.flow, downstream) if t.kind != "external")
+    return c.memo["outcome_consumers"]
 
 
 @fact("derived.targets_count", "count", "everything the outcome event must reach: consumers, later flows, "
@@ -241,9 +248,11 @@ def _peak_bytes(c: FlowContext) -> float:
 @fact("derived.kinesis_shards", "count", "provisioned shards a stream needs at peak (1 MB/s and 1,000 records/s "
                                          "per shard)")
 def _shards(c: FlowContext) -> int:
+    from .catalog import limit
     import math
     f = c.flow
-    return max(1, math.ceil(f.traffic.peak / 1000), math.ceil(f.traffic.peak * f.message_size / 1048576))
+    return max(1, math.ceil(f.traffic.peak / limit("kinesis_shard_records_in")),
+               math.ceil(f.traffic.peak * f.message_size / limit("kinesis_shard_bytes_in")))
 
 
 def task_steps(flow: Flow) -> tuple[str, ...]:

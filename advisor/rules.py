@@ -23,32 +23,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, catalog
 from .errors import Location, Problem, RuleError, UserError
 from .resources import data_dir, package_file
 
-DECISION_OPTIONS: dict[str, tuple[str, ...]] = {
-    "composition": ("choreography", "orchestration"),
-    "compute": ("lambda", "fargate"),
-    "orchestrator": ("none", "step-functions-express", "step-functions-standard"),
-    "channel": ("none", "sqs", "sns", "sns-sqs", "eventbridge", "eventbridge-sns", "sqs-fifo", "sns-fifo", "kinesis",
-                "dynamodb-streams"),
-    "entry": ("api-sync", "api-async", "api-queue", "schedule", "s3-event", "sqs-poll", "kinesis-poll",
-              "dynamodb-stream-poll", "kafka-poll", "mq-poll", "eventbridge-rule", "sns-subscription"),
-    "data_store": ("none", "dynamodb", "aurora-serverless", "s3"),
-}
-"""Options of each decision, in tie-break order: when scores tie, the option listed first wins. The order puts
-the simpler, cheaper-to-run option first (no orchestrator before one, a plain queue before a topic, Express
-before Standard, ...)."""
+DECISION_OPTIONS: dict[str, tuple[str, ...]] = catalog.decision_options()
+"""Options of each decision, in tie-break order, as advisor/data/decisions.yaml lists them: when scores tie, the
+option listed first wins. The order puts the simpler, cheaper-to-run option first (no orchestrator before one,
+a plain queue before a topic, Express before Standard, ...)."""
 
 STANDINGS = ("limit", "need", "guidance", "cost", "simplicity")
 """The standing of each kind of reason, highest first. The engine ranks options lexicographically by them: a limit
 excludes; then the highest tier whose weights tell the options apart decides, lower tiers only break its ties, and
 the order of ``DECISION_OPTIONS`` breaks the ties left (rules/README.md, "Standing of reasons")."""
 
-DECISION_ORDER = ("composition", "compute", "orchestrator", "channel", "entry", "data_store")
+DECISION_ORDER = tuple(DECISION_OPTIONS)
+"""The order decisions are made in (decisions.yaml's order): later ones may read earlier ones."""
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
 _ID_RE = re.compile(r"^([A-Z][0-9]{3})")
+_LIMITS_FILE = package_file("data", "limits.yaml")  # rules name its limits: part of the cache key
 
 
 @dataclass(frozen=True)
@@ -159,7 +152,8 @@ def _load_builtin(use_cache: bool) -> list[Rule]:
     if cache is not None:
         # Names, sizes and modification times of the rule files: any edit gives another cache file. (A checksum
         # from zlib, not hashlib: this runs on every start and only needs to tell versions apart.)
-        stamp = "\n".join(f"{p}\0{st.st_size}\0{st.st_mtime_ns}" for p, st in ((p, os.stat(p)) for p in files))
+        stamp = "\n".join(f"{p}\0{st.st_size}\0{st.st_mtime_ns}" for p, st in ((p, os.stat(p)) for p in
+                                                                                 (*files, _LIMITS_FILE)))
         stamp = f"{__version__}\n{folder}\n{stamp}".encode()
         key = cache / f"rules-{zlib.crc32(stamp):08x}{zlib.adler32(stamp):08x}.json"
         try:
@@ -264,6 +258,11 @@ def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, l
         from .operators import OPERATORS
         if OPERATORS[leaf["operator"]].takes_value and "value" not in leaf:
             err(("when",), f"the operator '{leaf['operator']}' needs a 'value'", "value: <literal or {fact: name}>")
+        value = leaf.get("value")
+        if isinstance(value, dict) and "limit" in value and value["limit"] not in catalog.limits():
+            from .schemacheck import did_you_mean
+            err(("when",), f"unknown limit '{value['limit']}'", "a limit named in advisor/data/limits.yaml",
+                did_you_mean(str(value["limit"]), list(catalog.limits())))
     for name in facts_used(data["when"]) if not problems else []:
         used.append(name)
         if name not in known:
@@ -271,10 +270,14 @@ def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, l
             err(("when",), f"unknown fact '{name}'", "a fact listed by 'advisor rules facts'",
                 did_you_mean(name, known))
     for name in _PLACEHOLDER.findall(data["explain"]["because"]):
-        if name not in known:
+        if name.startswith("limit."):
+            if name[6:] not in catalog.limits():
+                err(("explain", "because"), f"unknown limit '{{{name}}}'", "{limit.<name>} with a name from "
+                    "advisor/data/limits.yaml")
+        elif name not in known:
             err(("explain", "because"), f"unknown placeholder '{{{name}}}'", "a fact name in braces, e.g. "
                 "{flow.traffic.peak}")
-    if not _PLACEHOLDER.search(data["explain"]["because"]):
+    if not any(not n.startswith("limit.") for n in _PLACEHOLDER.findall(data["explain"]["because"])):
         err(("explain", "because"), "the explanation names none of the user's values",
             "at least one {fact} placeholder, e.g. {flow.traffic.peak}")
 

@@ -114,13 +114,14 @@ when:
   all:
   - fact: flow.longest_step_seconds
     operator: greater_than
-    value: 900                 # or {fact: other.fact} to compare two facts
+    value: {limit: lambda_timeout}   # a fixed AWS limit by name (advisor/data/limits.yaml);
+                               # or a literal, or {fact: other.fact} to compare two facts
 then:
   decision: compute
   exclude: [lambda]            # limit: exclude or only; preference: prefer {option: weight}
 explain:
   because: The longest step takes {flow.longest_step_seconds}, and a Lambda invocation is
-    stopped after 15 minutes (900 seconds).
+    stopped after {limit.lambda_timeout}.   # a limit's value, in its unit
 references:
 - https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 ```

@@ -80,6 +80,10 @@ MOTO_GAPS: dict[str, tuple[str, str]] = {
         "moto rejects a mapping whose source is outside AWS's own services (MSK, Amazon MQ, self-managed Kafka"
         " given as parameters); mappings of SQS, Kinesis and DynamoDB are created",
         "the harness leaves those out; failure_path_problems checks every mapping's failure settings"),
+    "AWS::Pipes::Pipe": (
+        NOT_MODELLED,
+        "tests/test_e2e_runtime.py checks each pipe reads a queue or stream of the stack and starts one of its"
+        " state machines with a role allowed to; " + LINTED),
     "AWS::CloudWatch::Alarm": (
         NOT_MODELLED + " (and moto never evaluates metrics)",
         "the harness creates each alarm with PutMetricAlarm; tests/test_e2e_runtime.py checks that it watches a"

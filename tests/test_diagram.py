@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from advisor import diagram
+from advisor.architecture import model_of
 from advisor.diagram import architecture_graph, contexts_graph, mermaid_block, render, to_dot, to_mermaid
 from advisor.workload import load_text
 from shared_examples import EXAMPLES, load_case
@@ -99,76 +100,78 @@ def kinds_of(graph) -> dict[str, str]:
 # there. Written out by hand from the example's expected choices, not computed.
 ARCH_EXPECTED = {
     "e01-thumbnails": (
-        {"make-thumbnail/uploads": "bucket", "make-thumbnail/function/make-thumbnail": "function",
+        {"make-thumbnail/uploads": "bucket", "make-thumbnail/step:make-thumbnail": "function",
          "make-thumbnail/store": "bucket"},
-        {("make-thumbnail/uploads", "make-thumbnail/function/make-thumbnail", "event, async"),
-         ("make-thumbnail/function/make-thumbnail", "make-thumbnail/store", "read/write, sync")},
+        {("make-thumbnail/uploads", "make-thumbnail/step:make-thumbnail", "event, async"),
+         ("make-thumbnail/step:make-thumbnail", "make-thumbnail/store", "push, sync")},
     ),
     "e02-shop": (
-        {"checkout/api": "api", "checkout/state-machine": "state-machine",
-         "checkout/function/validate-cart": "function", "checkout/function/charge-card": "function",
-         "checkout/function/reserve-stock": "function", "checkout/store": "database", "checkout/bus": "bus",
-         "consumer:email": "consumer", "consumer:analytics": "consumer",
-         "ship-order/state-machine": "state-machine", "ship-order/function/pick": "function",
-         "ship-order/function/pack": "function", "ship-order/function/hand-to-carrier": "function"},
-        {("checkout/api", "checkout/state-machine", "push, sync"),
-         ("checkout/state-machine", "checkout/function/charge-card", "push, sync"),
-         ("checkout/function/charge-card", "checkout/store", "read/write, sync"),
-         ("checkout/state-machine", "checkout/bus", "publish, async"),
-         ("checkout/bus", "consumer:email", "event, async"),
-         ("checkout/bus", "consumer:analytics", "event, async"),
-         ("checkout/bus", "ship-order/state-machine", "event, async"),
-         ("ship-order/state-machine", "ship-order/function/pick", "push, sync")},
+        {"checkout/api": "api", "checkout/workflow": "state-machine",
+         "checkout/step:validate-cart": "function", "checkout/step:charge-card": "function",
+         "checkout/step:reserve-stock": "function", "checkout/store": "database", "checkout/bus": "bus",
+         "checkout/consumer:email": "function", "checkout/consumer:analytics": "function",
+         "ship-order/workflow": "state-machine", "ship-order/step:pick": "function",
+         "ship-order/step:pack": "function", "ship-order/step:hand-to-carrier": "function"},
+        {("checkout/api", "checkout/workflow", "push, sync"),
+         ("checkout/workflow", "checkout/step:charge-card", "push, sync"),
+         ("checkout/workflow", "checkout/store", "push, sync"),
+         ("checkout/workflow", "checkout/bus", "push, sync"),
+         ("checkout/bus", "checkout/consumer:email", "event, async"),
+         ("checkout/bus", "checkout/consumer:analytics", "event, async"),
+         ("checkout/bus", "ship-order/workflow", "event, async"),
+         ("ship-order/workflow", "ship-order/step:pick", "push, sync")},
     ),
     "e03-alerts-fanout": (
-        {"raise-alert/source-queue": "queue", "raise-alert/function/raise-alert": "function",
+        {"raise-alert/source:queue": "queue", "raise-alert/step:raise-alert": "function",
          "raise-alert/topic": "topic",
-         **{f"consumer:{c}": "consumer" for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
-        {("raise-alert/source-queue", "raise-alert/function/raise-alert", "poll, async"),
-         ("raise-alert/function/raise-alert", "raise-alert/topic", "publish, async"),
-         *{("raise-alert/topic", f"consumer:{c}", "event, async")
+         **{f"raise-alert/consumer:{c}": "function"
+            for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
+        {("raise-alert/source:queue", "raise-alert/step:raise-alert", "poll, async"),
+         ("raise-alert/step:raise-alert", "raise-alert/topic", "push, async"),
+         *{("raise-alert/topic", f"raise-alert/consumer:{c}", "event, async")
            for c in ("sms", "email", "push", "pager", "slack", "webhook", "audit")}},
     ),
     "e04-nightly-report": (
-        {"nightly-report/schedule": "schedule", "nightly-report/state-machine": "state-machine",
-         "nightly-report/task/gather": "task", "nightly-report/task/compute": "task",
-         "nightly-report/task/publish": "task", "nightly-report/store": "bucket"},
-        {("nightly-report/schedule", "nightly-report/state-machine", "event, async"),
-         ("nightly-report/state-machine", "nightly-report/task/compute", "push, sync"),
-         ("nightly-report/task/publish", "nightly-report/store", "read/write, sync")},
+        {"nightly-report/schedule": "schedule", "nightly-report/workflow": "state-machine",
+         "nightly-report/step:gather": "task", "nightly-report/step:compute": "task",
+         "nightly-report/step:publish": "task", "nightly-report/store": "bucket"},
+        {("nightly-report/schedule", "nightly-report/workflow", "event, async"),
+         ("nightly-report/workflow", "nightly-report/step:compute", "push, sync"),
+         ("nightly-report/workflow", "nightly-report/store", "push, sync")},
     ),
-    "e05-clickstream": (
-        {"ingest-events/source-stream": "stream", "ingest-events/function/ingest-events": "function",
-         "ingest-events/stream": "stream", "consumer:aggregator": "consumer", "consumer:archiver": "consumer"},
-        {("ingest-events/source-stream", "ingest-events/function/ingest-events", "poll, async"),
-         ("ingest-events/function/ingest-events", "ingest-events/stream", "publish, async"),
-         ("ingest-events/stream", "consumer:aggregator", "poll, async"),
-         ("ingest-events/stream", "consumer:archiver", "poll, async")},
+    "e05-clickstream": (  # the consumers read the stream the flow reads: no second stream
+        {"ingest-events/source:stream": "stream", "ingest-events/step:ingest-events": "function",
+         "ingest-events/consumer:aggregator": "function", "ingest-events/consumer:archiver": "function"},
+        {("ingest-events/source:stream", "ingest-events/step:ingest-events", "poll, async"),
+         ("ingest-events/source:stream", "ingest-events/consumer:aggregator", "poll, async"),
+         ("ingest-events/source:stream", "ingest-events/consumer:archiver", "poll, async")},
     ),
     "e06-ledger-fifo": (
-        {"record-transaction/api": "api", "record-transaction/function/record-transaction": "function",
-         "record-transaction/store": "table", "record-transaction/queue": "queue",
-         "consumer:balance-keeper": "consumer"},
-        {("record-transaction/api", "record-transaction/function/record-transaction", "event, async"),
-         ("record-transaction/function/record-transaction", "record-transaction/store", "read/write, sync"),
-         ("record-transaction/function/record-transaction", "record-transaction/queue", "publish, async"),
-         ("record-transaction/queue", "consumer:balance-keeper", "poll, async")},
+        {"record-transaction/api": "api", "record-transaction/step:record-transaction": "function",
+         "record-transaction/store": "table", "record-transaction/fifo-queue": "queue",
+         "record-transaction/consumer:balance-keeper": "function"},
+        {("record-transaction/api", "record-transaction/step:record-transaction", "event, async"),
+         ("record-transaction/step:record-transaction", "record-transaction/store", "push, sync"),
+         ("record-transaction/step:record-transaction", "record-transaction/fifo-queue", "push, async"),
+         ("record-transaction/fifo-queue", "record-transaction/consumer:balance-keeper", "poll, async")},
     ),
-    "e07-saas-events": (
-        {"ticket-escalated/api": "api", "ticket-escalated/function/ticket-escalated": "function",
-         "ticket-escalated/bus": "bus",
-         "consumer:on-call": "consumer", "external:datadog": "external", "external:zendesk": "external"},
-        {("ticket-escalated/api", "ticket-escalated/function/ticket-escalated", "push, sync"),
-         ("ticket-escalated/bus", "consumer:on-call", "event, async"),
-         ("ticket-escalated/bus", "external:datadog", "event, async"),
-         ("ticket-escalated/bus", "external:zendesk", "event, async")},
+    "e07-saas-events": (  # EventBridge reaches each SaaS endpoint through its own API destination
+        {"ticket-escalated/api": "api", "ticket-escalated/step:ticket-escalated": "function",
+         "ticket-escalated/bus": "bus", "ticket-escalated/consumer:on-call": "function",
+         "ticket-escalated/external:datadog": "external", "ticket-escalated/external:zendesk": "external",
+         "ticket-escalated/api-destination:datadog": "external"},
+        {("ticket-escalated/api", "ticket-escalated/step:ticket-escalated", "push, sync"),
+         ("ticket-escalated/bus", "ticket-escalated/consumer:on-call", "event, async"),
+         ("ticket-escalated/bus", "ticket-escalated/api-destination:datadog", "push, async"),
+         ("ticket-escalated/api-destination:datadog", "ticket-escalated/external:datadog", "push, async"),
+         ("ticket-escalated/api-destination:zendesk", "ticket-escalated/external:zendesk", "push, async")},
     ),
     "e08-spiky-ingest": (
-        {"submit-response/api": "api", "submit-response/request-queue": "queue",
-         "submit-response/function/submit-response": "function", "submit-response/store": "database"},
-        {("submit-response/api", "submit-response/request-queue", "push, async"),
-         ("submit-response/request-queue", "submit-response/function/submit-response", "poll, async"),
-         ("submit-response/function/submit-response", "submit-response/store", "read/write, sync")},
+        {"submit-response/api": "api", "submit-response/requests": "queue",
+         "submit-response/step:submit-response": "function", "submit-response/store": "database"},
+        {("submit-response/api", "submit-response/requests", "push, async"),
+         ("submit-response/requests", "submit-response/step:submit-response", "poll, async"),
+         ("submit-response/step:submit-response", "submit-response/store", "push, sync")},
     ),
 }
 
@@ -201,67 +204,62 @@ def test_architecture_nodes_and_edges(name):
 def test_shop_follows_upstream_channel_and_skips_consumer_box_for_shipping():
     w, rec = example("e02-shop")
     g = architecture_graph(w, rec)
-    assert "consumer:shipping" not in kinds_of(g)  # ship-order is shipping's own entry
+    assert "checkout/consumer:shipping" not in kinds_of(g)  # ship-order is shipping's own entry
     assert not any(n.kind == "api" for n in g.nodes if n.group == "flow/ship-order")
     labels = {n.id: n.label for n in g.nodes}
-    assert labels["checkout/state-machine"].startswith("Step Functions Express")
-    assert labels["ship-order/state-machine"].startswith("Step Functions Standard")
+    assert labels["checkout/workflow"].startswith("Step Functions Express")
+    assert labels["ship-order/workflow"].startswith("Step Functions Standard")
     assert labels["checkout/store"].startswith("Aurora Serverless v2")
     groups = {gr.id: gr.label for gr in g.groups}
     assert groups == {"flow/checkout": "checkout (context: orders)",
                       "flow/ship-order": "ship-order (context: shipping)"}
 
 
-def test_shop_with_sns_sqs_gives_one_queue_per_consumer_and_an_inbox_for_ship_order():
+def test_shop_with_sns_sqs_gives_one_queue_per_target_and_a_pipe_into_ship_order():
     w, rec = example("e02-shop", {"checkout": {"channel": "sns-sqs"}, "ship-order": {"entry": "sqs-poll"}})
     g = architecture_graph(w, rec)
     e = edges_of(g)
     for c in ("email", "analytics"):
-        assert ("checkout/topic", f"checkout/queue/{c}", "event, async") in e
-        assert (f"checkout/queue/{c}", f"consumer:{c}", "poll, async") in e
-    assert ("checkout/topic", "ship-order/inbox", "event, async") in e
-    assert ("ship-order/inbox", "ship-order/state-machine", "poll, async") in e
+        assert ("checkout/topic", f"checkout/queue:{c}", "push, async") in e
+        assert (f"checkout/queue:{c}", f"checkout/consumer:{c}", "poll, async") in e
+    # SQS cannot start a workflow: the queue of ship-order feeds an EventBridge pipe that does
+    assert ("checkout/topic", "checkout/queue:ship-order", "push, async") in e
+    assert ("checkout/queue:ship-order", "ship-order/pipe:workflow", "poll, async") in e
+    assert ("ship-order/pipe:workflow", "ship-order/workflow", "event, async") in e
     assert "checkout/bus" not in kinds_of(g)
+    assert any("pipe" in note for note in model_of(w, rec)["notes"])
 
 
 def test_eventbridge_sns_puts_a_topic_behind_the_bus():
     w, rec = example("e03-alerts-fanout", {"raise-alert": {"channel": "eventbridge-sns"}})
     e = edges_of(architecture_graph(w, rec))
-    assert ("raise-alert/function/raise-alert", "raise-alert/bus", "publish, async") in e
-    assert ("raise-alert/bus", "raise-alert/topic", "event, async") in e
-    assert ("raise-alert/topic", "consumer:sms", "event, async") in e
+    assert ("raise-alert/step:raise-alert", "raise-alert/bus", "push, async") in e
+    assert ("raise-alert/bus", "raise-alert/topic", "push, async") in e
+    assert ("raise-alert/topic", "raise-alert/consumer:sms", "event, async") in e
 
 
 def test_dynamodb_streams_channel_reads_the_flow_table():
     w, rec = example("e06-ledger-fifo", {"record-transaction": {"channel": "dynamodb-streams"}})
-    e = edges_of(architecture_graph(w, rec))
-    assert ("record-transaction/store", "record-transaction/stream", "change data, async") in e
-    assert ("record-transaction/stream", "consumer:balance-keeper", "poll, async") in e
+    g = architecture_graph(w, rec)
+    e = edges_of(g)
+    assert ("record-transaction/step:record-transaction", "record-transaction/store", "push, sync") in e
+    assert ("record-transaction/store", "record-transaction/consumer:balance-keeper", "poll, async") in e
+    assert kinds_of(g)["record-transaction/store"] == "table"
+    tables = [n.id for n in g.nodes if n.kind == "table" and n.group]  # (idempotency-store is the app's, no flow's)
+    assert tables == ["record-transaction/store"]  # the flow's own table, not a copy
 
 
-def test_hops_from_the_recommendation_override_the_derived_model():
+def test_the_diagram_draws_the_recommendations_architecture():
     w, rec = example("e02-shop")
-    rec["flows"][0]["hops"] = [{"from": "client", "to": "state-machine", "service": "apigateway",
-                                "model": "event", "mode": "async"}]
-    rec["flows"][1]["hops"] = [{"from": "flow:checkout", "to": "state-machine", "service": "eventbridge",
-                                "model": "push", "mode": "sync"}]
-    e = edges_of(architecture_graph(w, rec))
-    assert ("checkout/api", "checkout/state-machine", "event, async") in e
-    assert ("checkout/api", "checkout/state-machine", "push, sync") not in e
-    assert ("checkout/bus", "ship-order/state-machine", "push, sync") in e
-
-
-@pytest.mark.parametrize("name, service, kind", [
-    ("client", "apigateway", "api"), ("lambda:charge-card", "stepfunctions", "function"),
-    ("fargate-task:gather", "stepfunctions-ecs-sync", "task"), ("channel:sns-sqs", "sns-sqs", "topic"),
-    ("channel:eventbridge", "eventbridge", "bus"), ("channel:sqs-fifo", "sqs-fifo", "queue"),
-    ("flow:checkout", "sqs", "queue"), ("flow:checkout", "eventbridge", "bus"), ("flow:x", "sns+sqs", "queue"),
-    ("consumer:email", "sns", "consumer"), ("external:datadog", "eventbridge-api-destination", "external"),
-    ("aurora-serverless", "aurora-serverless", "database"), ("mq-broker", "amazon-mq", "broker"),
-    ("teleporter", "x", None),
-])
-def test_hop_endpoint_kinds(name, service, kind):
-    assert diagram._hop_kind(name, service) == kind
+    rec["architecture"] = {"nodes": [
+        {"id": "a/x", "type": "function", "cfn_type": "AWS::Serverless::Function", "flow": "checkout",
+         "settings": {}},
+        {"id": "a/y", "type": "queue", "cfn_type": "AWS::SQS::Queue", "flow": "checkout", "settings": {}}],
+        "edges": [{"from": "a/x", "to": "a/y", "kind": "sdk-call", "model": "push", "mode": "async",
+                   "flow": "checkout", "ref": "https://docs.aws.amazon.com/"}], "notes": []}
+    g = architecture_graph(w, rec)
+    assert [n.id for n in g.nodes] == ["a/x", "a/y"]
+    assert edges_of(g) == {("a/x", "a/y", "push, async")}
 
 
 def test_choreographed_steps_are_chained_through_queues():
@@ -270,11 +268,11 @@ def test_choreographed_steps_are_chained_through_queues():
          "data": "files"}]})
     g = architecture_graph(w, hand_rec(w))
     e = edges_of(g)
-    assert ("ingest/uploads", "ingest/function/scan", "event, async") in e
-    assert ("ingest/function/scan", "ingest/step-queue/resize", "publish, async") in e
-    assert ("ingest/step-queue/resize", "ingest/function/resize", "poll, async") in e
-    assert ("ingest/step-queue/tag", "ingest/function/tag", "poll, async") in e
-    assert kinds_of(g)["ingest/step-queue/tag"] == "queue"
+    assert ("ingest/uploads", "ingest/step:scan", "event, async") in e
+    assert ("ingest/step:scan", "ingest/queue:resize", "push, async") in e
+    assert ("ingest/queue:resize", "ingest/step:resize", "poll, async") in e
+    assert ("ingest/queue:tag", "ingest/step:tag", "poll, async") in e
+    assert kinds_of(g)["ingest/queue:tag"] == "queue"
 
 
 def test_missing_flow_in_recommendation_is_an_error():
@@ -526,12 +524,12 @@ def test_ids_are_assigned_in_order():
         "flowchart LR",
         "  %% thumbnails: architecture",
         '  subgraph g1["make-thumbnail"]',
-        '    n1[("S3 bucket<br/>make-thumbnail uploads")]',
-        '    n2["Lambda<br/>make-thumbnail"]',
-        '    n3[("S3 bucket<br/>make-thumbnail")]',
+        '    n1["Lambda<br/>make-thumbnail"]',
+        '    n2[("S3 bucket<br/>store")]',
+        '    n3[("S3 bucket<br/>uploads")]',
     ]
-    assert '  n1 -.->|"event, async"| n2' in m
-    assert '  n2 -->|"read/write, sync"| n3' in m
+    assert '  n3 -.->|"event, async"| n1' in m
+    assert '  n1 -->|"push, sync"| n2' in m
 
 
 def test_mermaid_block_is_a_fenced_block():
@@ -557,11 +555,11 @@ def test_names_never_collide_across_flows_consumers_and_targets():
     ]})
     g = architecture_graph(w, hand_rec(w))
     kinds = kinds_of(g)
-    assert kinds["consumer/function/consumer"] == "function"  # the flow named "consumer"
-    assert kinds["consumer:function"] == "consumer"  # its consumer context named "function"
-    assert kinds["external:function"] == "external"
-    assert kinds["external/function/external"] == "function"
-    assert kinds["consumer:consumer"] == "consumer"
+    assert kinds["consumer/step:consumer"] == "function"  # the flow named "consumer"
+    assert kinds["consumer/consumer:function"] == "function"  # its consumer context named "function"
+    assert kinds["consumer/external:function"] == "external"
+    assert kinds["external/step:external"] == "function"
+    assert kinds["external/consumer:consumer"] == "function"
     check_mermaid(to_mermaid(g))
 
 
@@ -583,13 +581,12 @@ def test_engine_recommendations_draw_and_parse(name):
         check_mermaid(to_mermaid(g))
         check_dot(to_dot(g), g)
     g = architecture_graph(w, rec)
-    for f in rec["flows"]:  # the first hop of each flow is drawn with the engine's model and mode
-        first = f["hops"][0]
-        target = diagram._hop_kind(first["to"], first["service"])
-        heads = [e for e in g.edges if e.target.startswith(f"{f['name']}/") and g.node(e.target).kind == target
-                 and g.node(e.source).kind in ("api", "schedule", "bucket", "queue", "stream", "kafka", "broker",
-                                               "bus", "topic")]
-        assert any(e.model == first["model"] and e.mode == first["mode"] for e in heads), (f["name"], first, heads)
+    # the diagram draws exactly the model's nodes, and each hop with its model and mode
+    assert {n.id for n in g.nodes} == {n["id"] for n in rec["architecture"]["nodes"]}
+    drawn = {(e.source, e.target): (e.model, e.mode) for e in g.edges}
+    for f in rec["flows"]:
+        for hop in f["hops"]:
+            assert drawn[(hop["from"], hop["to"])] == (hop["model"], hop["mode"]), (f["name"], hop)
 
 
 def test_consumers_counted_by_fan_out_alone_are_drawn():
@@ -601,7 +598,7 @@ def test_consumers_counted_by_fan_out_alone_are_drawn():
     wl = load_text("version: 1\nname: fo\nflows:\n  - {name: pub, trigger: api, caller_waits: false,"
                    " duration: 1s, fan_out: 3}\n")
     rec = advise(wl).to_dict()
-    assert [h["to"] for h in rec["flows"][0]["hops"]][-3:] == ["consumer:consumer-1", "consumer:consumer-2",
-                                                               "consumer:consumer-3"]
+    assert [h["to"] for h in rec["flows"][0]["hops"]][-3:] == ["pub/consumer:consumer-1", "pub/consumer:consumer-2",
+                                                               "pub/consumer:consumer-3"]
     text = diagram.to_mermaid(diagram.architecture_graph(wl, rec))
     assert all(f"consumer-{i}" in text for i in (1, 2, 3))

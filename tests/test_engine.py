@@ -318,7 +318,7 @@ def test_a_loop_of_after_links_built_in_the_model_is_still_decided():
 def test_a_standard_workflow_behind_a_waiting_api_is_started_not_awaited():
     """A Standard workflow cannot answer the request (StartExecution returns at once): the API's hop into it is
     event/async, while an Express workflow answers synchronously (push/sync)."""
-    from advisor.engine import hops
+    from advisor import architecture
     from advisor.rules import load_catalog
 
     wl = workload("{name: f, trigger: api, caller_waits: true, duration: 20s, steps: [a, b], coupling: tight,"
@@ -326,7 +326,8 @@ def test_a_standard_workflow_behind_a_waiting_api_is_started_not_awaited():
     flow = advise(wl, load_catalog(use_cache=False)).flows[0]
     assert flow.choice("orchestrator") == "step-functions-standard" and flow.choice("entry") == "api-sync"
     first = flow.hops[0]
-    assert (first.source, first.target, first.model, first.mode) == ("client", "state-machine", "event", "async")
-    express = dict(flow.decisions)
-    express["orchestrator"] = dataclasses.replace(express["orchestrator"], choice="step-functions-express")
-    assert (hops(wl.flows[0], express)[0].model, hops(wl.flows[0], express)[0].mode) == ("push", "sync")
+    assert (first.source, first.target, first.model, first.mode) == ("f/api", "f/workflow", "event", "async")
+    express = {d: flow.choice(d) for d in flow.decisions}
+    express["orchestrator"] = "step-functions-express"
+    edge = architecture.build(wl, {"f": express}).flow_edges("f")[0]
+    assert (edge.source, edge.target, edge.model, edge.mode) == ("f/api", "f/workflow", "push", "sync")

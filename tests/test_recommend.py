@@ -202,7 +202,10 @@ def test_graph_cases_match_the_schema(name, tmp_path, validator):
         if flow["after"]:
             upstream_channel = flows[flow["after"]]["decisions"]["channel"]["choice"]
             assert flow["decisions"]["entry"]["choice"] in ENTRY_FOR_CHANNEL[upstream_channel], flow["name"]
-            assert flow["hops"][0]["from"] == f"flow:{flow['after']}"
+            nodes = {n["id"]: n for n in rec["architecture"]["nodes"]}
+            # the flow starts straight from its upstream's channel: no function of its own relays the event
+            assert nodes[flow["hops"][0]["from"]]["flow"] == flow["after"], flow["hops"][0]
+            assert nodes[flow["hops"][0]["from"]]["type"] != "function"
 
 
 def test_chain_facts_reach_the_output(tmp_path):

@@ -25,7 +25,7 @@ FLOWS = [
           consumers=["mail"]),
     _flow("refund", "queue", duration="1d", longest_step="30s", steps=["check", "pay"], coupling="tight",
           needs={"human_approval": True}),
-    _flow("clicks", "stream", consumers=["stats"]),
+    _flow("clicks", "queue", consumers=["stats"]),  # a producer that writes to its Kinesis channel
     _flow("report", "schedule", traffic={"average": "1/day", "pattern": "scheduled"}),
     _flow("poll", "schedule", traffic={"average": "1/h"}),
     _flow("orders", "change-data"),
@@ -33,11 +33,14 @@ FLOWS = [
     _flow("signup", "queue", consumers=["crm"]),
     _flow("review", "event", after="signup", duration="1d", longest_step="10s", steps=["check", "open"],
           coupling="tight"),
+    _flow("settle", "kafka", source="msk", duration="1d", longest_step="10s", steps=["match", "book"],
+          coupling="tight"),
 ]
 CHOICES = {"pay": {"orchestrator": "step-functions-express", "channel": "sns-sqs"},
            "refund": {"orchestrator": "step-functions-standard"}, "clicks": {"channel": "kinesis"},
            "signup": {"channel": "sns"}, "review": {"orchestrator": "step-functions-standard",
-                                                    "entry": "sns-subscription"}}
+                                                    "entry": "sns-subscription"},
+           "settle": {"orchestrator": "step-functions-standard"}}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +80,9 @@ def test_standard_executions_started_from_a_message_are_named_after_it(app):
     _, _, template = app
     starters = {k: r for k, r in _resources(template, "AWS::Serverless::Function").items()
                 if "STATE_MACHINE_ARN" in r["Properties"].get("Environment", {}).get("Variables", {})}
-    from_messages = [k for k, r in starters.items() if k.startswith(("Refund", "Review"))]
+    # (queues and streams start workflows through pipes, which cannot name an execution: see the report of
+    # issue 12; a Kafka topic still goes through a start function)
+    from_messages = [k for k, r in starters.items() if k.startswith(("Refund", "Review", "Settle"))]
     assert from_messages, "no function starts a Standard workflow from a message"
     for k in from_messages:
         assert starters[k]["Properties"]["Environment"]["Variables"].get("EXECUTION_NAME_FROM") == "message-id", k

@@ -18,7 +18,7 @@ recommendation, and the ``advisor cost`` breakdown).
 """
 from __future__ import annotations
 
-from .model import (COST_DECISIONS, DEFAULT_MEMORY_MB, ENTRY_OPTIONS_BY_TRIGGER, ESTIMATORS, FACTS, FlowCost, Line,
+from .model import (COST_DECISIONS, DEFAULT_MEMORY_MB, ESTIMATORS, FACTS, FlowCost, Line, entry_options_for,
                     OptionCost, WorkloadCost, charge, chosen_options, compute_cost_facts, cost_facts, estimate_flow,
                     estimate_option, estimate_workload, express_billed_memory_mb, kinesis_shards,
                     orchestrator_cost_facts)
@@ -26,7 +26,7 @@ from .prices import (CONFIDENCE, HOURS_PER_MONTH, PRICES_PATH, SECONDS_PER_MONTH
                      PriceTableError, load_price_table, parse_price_table, price_table_info)
 from .report import attach_costs, format_cost
 
-__all__ = ["COST_DECISIONS", "CONFIDENCE", "DEFAULT_MEMORY_MB", "ENTRY_OPTIONS_BY_TRIGGER", "ESTIMATORS", "FACTS",
+__all__ = ["COST_DECISIONS", "CONFIDENCE", "DEFAULT_MEMORY_MB", "ESTIMATORS", "FACTS", "entry_options_for",
            "FlowCost", "HOURS_PER_MONTH", "Line", "OptionCost", "PRICES_PATH", "Price", "PriceTable",
            "PriceTableError", "SECONDS_PER_MONTH", "WorkloadCost", "attach_costs", "charge", "chosen_options",
            "compute_cost_facts", "cost_facts", "estimate_flow", "estimate_option", "estimate_workload",

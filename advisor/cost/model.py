@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Mapping
 
+from ..catalog import limit
 from ..model import DEFAULT_REGION, Flow, Workload
 from ..sizing import sizing
 from .prices import (_MICRO, HOURS_PER_MONTH, SECONDS_PER_MONTH, Price, PriceTable, _ceil_div, _cents, _d, _fmt,
@@ -22,12 +23,8 @@ POLL_CYCLE_S = 1  # a poller with no batching window is assumed to find at most 
 FARGATE_MIN_TASK_SECONDS = 60
 EXPRESS_BASE_MEMORY_MB = 50  # pricing page: memory = 50 MB + definition + payload
 EXPRESS_DEFINITION_BYTES = 16 * 1024
-EXPRESS_MAX_SECONDS = 300
 AURORA_MIN_ACU = Decimal("0.5")
 AURORA_IOS_PER_EXECUTION = 2
-KINESIS_SHARD_IN_BYTES = 1024 * 1024
-KINESIS_SHARD_IN_RECORDS = 1000
-KINESIS_SHARD_OUT_BYTES = 2 * 1024 * 1024
 # When cost may weigh into a decision is a rule's call (rules/cost/K1xx-*.yaml), from FACTS below, and only where
 # the saving is material (rules/README.md, "Standing of reasons"):
 MATERIAL_RATIO = Decimal(2)  # the cheaper option costs at most half the other: smaller gaps are within the model's
@@ -177,6 +174,8 @@ class _Ctx:
     executions: Decimal  # per month
     entry: str | None = None  # the chosen entry (or the trigger's only one)
     orchestrated: bool = False  # a state machine invokes the steps
+    targets: int | None = None  # what the outcome reaches, each once (architecture.outcome_targets)
+    api: str | None = None  # the API style the architecture builds (REST where an 'http' API cannot do the job)
 
     @property
     def n_steps(self) -> int:
@@ -189,7 +188,7 @@ class _Ctx:
 
     @property
     def consumers(self) -> int:
-        return max(1, self.flow.fan_out)
+        return max(1, self.flow.fan_out if self.targets is None else self.targets)
 
     def chunks(self, unit_bytes: int) -> int:
         return _ceil_div(self.flow.message_size, unit_bytes)
@@ -235,8 +234,8 @@ def _sfn_express(ctx: _Ctx) -> tuple[_Usage, list[str]]:
     notes = [f"one request per execution; {_fmt(billed_s)} s billed per execution (rounded up to 100 ms)",
              f"{mem_mb} MB billed memory: 50 MB + a 16 KB definition + the {ctx.flow.message_size} B payload,"
              " in 64 MB chunks, no Map or Parallel state"]
-    if ctx.flow.duration > EXPRESS_MAX_SECONDS:
-        notes.append(f"Express stops an execution after {EXPRESS_MAX_SECONDS} s; this flow takes "
+    if ctx.flow.duration > limit("express_duration"):
+        notes.append(f"Express stops an execution after {limit('express_duration'):g} s; this flow takes "
                      f"{_fmt(ctx.flow.duration)} s, so this figure is only a comparison")
     return [("sfn.express.requests", ctx.executions), ("sfn.express.duration", gb_hours)], notes
 
@@ -291,9 +290,9 @@ def _ch_eventbridge_sns(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 def kinesis_shards(peak_per_s: float, message_size: int, readers: int) -> int:
     """Provisioned shards for the peak: 1 MB/s and 1,000 records/s in, 2 MB/s out shared by the readers."""
     return max(1,
-               math.ceil(peak_per_s * message_size / KINESIS_SHARD_IN_BYTES),
-               math.ceil(peak_per_s / KINESIS_SHARD_IN_RECORDS),
-               math.ceil(peak_per_s * message_size * readers / KINESIS_SHARD_OUT_BYTES))
+               math.ceil(peak_per_s * message_size / limit("kinesis_shard_bytes_in")),
+               math.ceil(peak_per_s / limit("kinesis_shard_records_in")),
+               math.ceil(peak_per_s * message_size * readers / limit("kinesis_shard_bytes_out")))
 
 
 def _kinesis(readers: Callable[[_Ctx], int]) -> _Estimator:
@@ -335,7 +334,7 @@ def _api_usage(ctx: _Ctx, style: str) -> tuple[_Usage, list[str]]:
 
 def _entry_api(kind: str) -> _Estimator:
     def est(ctx: _Ctx) -> tuple[_Usage, list[str]]:
-        usage, notes = _api_usage(ctx, ctx.flow.api or "http")
+        usage, notes = _api_usage(ctx, ctx.api or ctx.flow.api or "http")
         if kind == "api-queue":
             q, why = _sqs_usage(ctx, "sqs.standard.requests", 1)
             usage, notes = usage + q, notes + ["the API writes each request to an SQS queue", why]
@@ -492,22 +491,16 @@ ESTIMATORS: dict[str, dict[str, _Estimator]] = {
                   for style in ("http", "rest", "websocket", "graphql")},
 }
 
-ENTRY_OPTIONS_BY_TRIGGER: dict[str, tuple[str, ...]] = {
-    "api": ("api-sync", "api-async", "api-queue"),
-    "schedule": ("schedule", "eventbridge-rule"),
-    "upload": ("s3-event", "eventbridge-rule"),
-    "queue": ("sqs-poll",),
-    "stream": ("kinesis-poll",),
-    "change-data": ("dynamodb-stream-poll",),
-    "event": ("eventbridge-rule", "sns-subscription", "sqs-poll"),
-    "kafka": ("kafka-poll",),
-    "mq": ("mq-poll",),
-}
+def entry_options_for(trigger: str) -> tuple[str, ...]:
+    """The entry options that can start a flow with this trigger (decisions.yaml's ``trigger`` attribute)."""
+    from ..catalog import options_where
+
+    return options_where("entry", trigger=trigger)
 
 
 def _options_for(flow: Flow, decision: str) -> tuple[str, ...]:
     if decision == "entry":
-        return ENTRY_OPTIONS_BY_TRIGGER.get(flow.trigger, ())
+        return entry_options_for(flow.trigger)
     if decision == "api_style":
         if flow.trigger != "api":
             return ()
@@ -515,8 +508,9 @@ def _options_for(flow: Flow, decision: str) -> tuple[str, ...]:
     return tuple(ESTIMATORS[decision])
 
 
-def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool) -> OptionCost:
-    usage, notes = ESTIMATORS[decision][option](ctx)
+def _option_cost(ctx: _Ctx, decision: str, option: str, free_tier: bool,
+                 estimator: _Estimator | None = None) -> OptionCost:
+    usage, notes = (estimator or ESTIMATORS[decision][option])(ctx)
     usage = [(k, q.quantize(_MICRO, rounding=ROUND_HALF_UP)) for k, q in usage]
     lines: list[Line] = []
     pools: dict[str, Decimal] = {}
@@ -555,12 +549,12 @@ def _price_notes(prices: PriceTable, region: str, keys: Iterable[str]) -> list[s
 
 
 def _context(flow: Flow, region: str, memory_mb: int, prices: PriceTable,
-             chosen: Mapping[str, str] | None = None) -> _Ctx:
+             chosen: Mapping[str, str] | None = None, targets: int | None = None, api: str | None = None) -> _Ctx:
     executions = (_d(flow.traffic.average) * SECONDS_PER_MONTH).quantize(_MICRO, rounding=ROUND_HALF_UP)
-    entries = ENTRY_OPTIONS_BY_TRIGGER.get(flow.trigger, ())
+    entries = entry_options_for(flow.trigger)
     entry = (chosen or {}).get("entry") or (entries[0] if len(entries) == 1 else None)
     orchestrated = (chosen or {}).get("orchestrator", "none") != "none"
-    return _Ctx(flow, prices, region, memory_mb, executions, entry, orchestrated)
+    return _Ctx(flow, prices, region, memory_mb, executions, entry, orchestrated, targets, api)
 
 
 def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAULT_REGION, *,
@@ -573,21 +567,29 @@ def estimate_option(flow: Flow, decision: str, option: str, region: str = DEFAUL
 
 def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = DEFAULT_MEMORY_MB,
                   free_tier: bool = False, prices: PriceTable | None = None,
-                  chosen: Mapping[str, str] | None = None) -> FlowCost:
+                  chosen: Mapping[str, str] | None = None, targets: int | None = None,
+                  attached_to: str | None = None, api: str | None = None) -> FlowCost:
     """Every option of every decision for one flow, per 30-day month.
 
     Entry options are those that fit the flow's trigger; ``chosen``
-    (decision -> option, e.g. from a recommendation) adds any option it names.
+    (decision -> option, e.g. from a recommendation) adds any option it names. ``targets`` is how many
+    targets the outcome reaches, each once (else the consumer contexts); ``attached_to`` names the upstream
+    flow whose channel starts this one: that channel (its queue, subscription or rule) is priced there,
+    once, so this flow's entry costs nothing more. ``api`` is the API style the architecture builds.
     """
     prices = prices or load_price_table()
-    ctx = _context(flow, region, memory_mb, prices, chosen)
+    ctx = _context(flow, region, memory_mb, prices, chosen, targets, api)
+    attached = _nothing(f"the upstream flow {attached_to}'s channel delivers here; it is priced there, once"
+                        ) if attached_to else None
     decisions: dict[str, dict[str, OptionCost]] = {}
     for decision in ESTIMATORS:
         options = set(_options_for(flow, decision))
         if chosen and decision in chosen and chosen[decision] in ESTIMATORS[decision]:
             options.add(chosen[decision])
         if options:
-            decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier) for o in sorted(options)}
+            decisions[decision] = {o: _option_cost(ctx, decision, o, free_tier,
+                                                   attached if decision == "entry" else None)
+                                   for o in sorted(options)}
     notes = [f"{_fmt(flow.traffic.average)} executions/s on average = {_fmt(ctx.executions)} per 30-day month",
              f"{memory_mb} MB per function where memory matters"]
     if not free_tier:
@@ -598,6 +600,32 @@ def estimate_flow(flow: Flow, region: str = DEFAULT_REGION, *, memory_mb: int = 
 
 
 COST_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
+
+
+def _api_styles(workload: Workload, recommendation: Mapping[str, Any]) -> dict[str, str]:
+    """flow -> the API style its architecture builds (the model's API node), which the entry is priced at."""
+    from ..architecture import API_NODE, model_of
+
+    style = {node_type: name for name, node_type in API_NODE.items()}
+    return {n["flow"]: style[n["type"]] for n in model_of(workload, recommendation)["nodes"]
+            if n["type"] in style and n.get("flow")}
+
+
+def _shared(workload: Workload, chosen: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
+    """What the architecture model shares between flows, so each resource is priced once: the targets each
+    flow's outcome reaches (counted once, as architecture.outcome_targets counts them), and the flows that
+    attach to an upstream flow's channel (whose queue or subscription the upstream's channel prices)."""
+    from ..architecture import outcome_targets
+
+    downstream: dict[str, list[Flow]] = {}
+    for f in workload.flows:
+        if f.after:
+            downstream.setdefault(f.after, []).append(f)
+    targets = {f.name: len(outcome_targets(f, downstream.get(f.name, ()))) - len(f.external_targets)
+               for f in workload.flows}
+    attached = {f.name: f.after for f in workload.flows
+                if f.after and chosen.get(f.after, {}).get("channel", "none") != "none"}
+    return targets, attached
 
 
 def chosen_options(recommendation: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -621,7 +649,10 @@ def estimate_workload(workload: Workload, recommendation: Mapping[str, Any] | No
     prices = prices or load_price_table()
     region = region or workload.region
     chosen = chosen_options(recommendation) if recommendation else {}
-    flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name))
+    targets, attached = _shared(workload, chosen)
+    apis = _api_styles(workload, recommendation) if recommendation else {}
+    flows = tuple(estimate_flow(f, region, memory_mb=memory_mb, prices=prices, chosen=chosen.get(f.name),
+                                targets=targets.get(f.name), attached_to=attached.get(f.name), api=apis.get(f.name))
                   for f in workload.flows)
     notes = ["a month is 30 days; rates are the workload's averages (Kinesis shards: the peak)",
              "data transfer, storage, logs, metrics and tracing are not included"]

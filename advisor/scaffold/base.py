@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..catalog import limit
 from ..errors import TemplateError
 from ..sizing import sizing
 from .cfn import GetAtt, Intrinsic, Ref, Sub
@@ -22,7 +23,6 @@ KEY = "AppKey"
 LOG_RETENTION_DAYS = 30
 MAX_RECEIVE_COUNT = 5
 RETENTION_SECONDS = 1209600  # 14 days, the SQS maximum: time to look at a DLQ
-LAMBDA_MAX_TIMEOUT = 900
 
 
 def cfn_lint_ignore(*ids: str) -> dict:
@@ -142,7 +142,9 @@ class App:
     def at_least_visibility(self, queue_id: str, function_timeout: int) -> None:
         """SQS visibility timeout >= 6x the consumer's timeout (AWS guidance; E3505)."""
         p = self.props(queue_id)
-        p["VisibilityTimeout"] = min(43200, max(p.get("VisibilityTimeout", 30), 6 * function_timeout))
+        from ..architecture import size_visibility_timeout
+
+        p["VisibilityTimeout"] = max(p.get("VisibilityTimeout", 30), size_visibility_timeout(function_timeout))
 
     def allow_queue(self, queue_id: str, service: str, source_arns: list) -> str:
         """A queue policy letting ``service`` send, only from the given resources."""
@@ -164,7 +166,7 @@ class App:
         """A function, its log group, and the settings every function needs."""
         logical_id = self.new_id(spec_name, "Function")
         directory = self.dirs.claim(snake(spec_name), sep="_")
-        seconds = int(min(LAMBDA_MAX_TIMEOUT, max(3, math.ceil(timeout))))
+        seconds = int(min(limit("lambda_timeout"), max(3, math.ceil(timeout))))
         props: dict[str, Any] = {
             "CodeUri": f"src/{directory}/",
             "Description": title[:256],

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..catalog import option
 from ..sizing import sizing
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Ref, Sub
@@ -18,6 +19,10 @@ from .names import pascal
 from . import stores
 
 MAX_RULE_TARGETS = 5  # a Classic EventBridge rule has at most 5 targets
+
+
+_QUEUES = ("queue", "fifo-queue")
+_TOPICS = ("topic", "fifo-topic")
 
 
 @dataclass
@@ -73,8 +78,14 @@ class Channel:
         return pascal(self.flow.name)
 
     @property
+    def resources(self) -> list[str]:
+        """The resource types the channel option creates, in order (decisions.yaml): what is built reads
+        them, not the option's name."""
+        return option("channel", self.kind)["resources"]
+
+    @property
     def fifo(self) -> bool:
-        return self.kind in ("sqs-fifo", "sns-fifo")
+        return option("channel", self.kind)["ordering"] == "per-group"
 
     @property
     def detail_type(self) -> str:
@@ -84,14 +95,15 @@ class Channel:
 
     def build(self, subscribers: list[str], data_table: str | None) -> None:
         app, base = self.app, self.base
-        if self.kind in ("sqs", "sqs-fifo"):
+        res = self.resources
+        if res[0] in _QUEUES:
             for sub in subscribers or ["outcome"]:
                 q, _ = app.queue(base + pascal(sub), fifo=self.fifo)
                 self.queues[sub] = q
                 self.publish.append(Publish("sqs", q, self.fifo))
-        elif self.kind in ("sns", "sns-sqs", "sns-fifo", "eventbridge-sns"):
+        elif res[-1] in _TOPICS or (len(res) > 1 and res[0] in _TOPICS):
             self.topic = self._topic()
-            if self.kind == "eventbridge-sns":
+            if res[0] == "bus":
                 self.bus = self._bus()
                 self.publish.append(Publish("events", self.bus))
                 self._rule("ToTopic", {"Id": "topic", "Arn": Ref(self.topic)})
@@ -103,17 +115,20 @@ class Channel:
                         "Condition": {"ArnEquals": {"aws:SourceArn": GetAtt(self.rules[-1], "Arn")}}}]}})
             else:
                 self.publish.append(Publish("sns", self.topic, self.fifo))
-            if self.kind in ("sns-sqs", "sns-fifo"):
+            if res[-1] in _QUEUES:  # a queue per subscriber behind the topic
                 for sub in subscribers:
                     self.queue_for(sub)
-        elif self.kind == "eventbridge":
+        elif res == ["bus"]:
             self.bus = self._bus()
             self.publish.append(Publish("events", self.bus))
-        elif self.kind == "kinesis":
-            self.stream = kinesis_stream(app, base, replay=self.flow.needs.replay)
-            self.publish.append(Publish("kinesis", self.stream))
-        elif self.kind == "dynamodb-streams":
-            if data_table:
+        elif res == ["stream"]:
+            if self.stream is None:  # else the consumers read the stream the flow itself reads: nothing to copy
+                self.stream = kinesis_stream(app, base, replay=self.flow.needs.replay)
+                self.publish.append(Publish("kinesis", self.stream))
+        elif res == ["table-stream"]:
+            if self.table is not None:  # the table whose changes the flow reads: its consumers read them too
+                pass
+            elif data_table:
                 stores.enable_stream(app, data_table)
                 self.table = data_table
             else:
@@ -194,7 +209,7 @@ class Channel:
         if subscriber in self.queues:
             return self.queues[subscriber]
         app, base = self.app, self.base
-        if self.kind in ("sqs", "sqs-fifo"):
+        if self.resources[0] in _QUEUES:
             raise KeyError(subscriber)
         q, _ = app.queue(base + pascal(subscriber), fifo=self.fifo)
         self.queues[subscriber] = q
@@ -240,22 +255,28 @@ class Channel:
     def attach(self, subscriber: str, make_function: Callable[[str], FunctionSpec], *, prefer_queue: bool,
                sm_target: Callable[[], tuple[str, str]] | None = None) -> str:
         """Deliver outcome events to a subscriber. ``make_function(source_kind)`` creates the
-        function that handles them; ``sm_target`` (EventBridge only) names a state machine
-        and the role events may use to start it. Returns the delivery kind used."""
+        function that handles them; ``sm_target`` names a state machine (and the role EventBridge may use to
+        start it): a rule starts it from a bus, a pipe from a queue or a stream, never a relay function.
+        Returns the delivery kind used."""
         app = self.app
-        if self.kind in ("sqs", "sqs-fifo", "sns-sqs", "sns-fifo") or (
-                prefer_queue and self.kind in ("sns", "eventbridge", "eventbridge-sns")):
+        res = self.resources
+        streams = res[0] in ("stream", "table-stream")
+        workflow = sm_target()[0] if sm_target is not None and (res != ["bus"] or prefer_queue) else None
+        if res[-1] in _QUEUES or (workflow and not streams) or (prefer_queue and res[-1] in _TOPICS + ("bus",)):
             q = self.queue_for(subscriber)
+            if workflow:  # a queue cannot start a workflow: a pipe reads it and does
+                pipe_to_state_machine(app, self.base + pascal(subscriber), "sqs", GetAtt(q, "Arn"), workflow)
+                return "sqs-poll"
             fn = make_function("sqs")
             sqs_event(app, fn, q)
             return "sqs-poll"
-        if self.kind in ("sns", "eventbridge-sns"):
+        if res[-1] in _TOPICS:
             fn = make_function("sns")
             app.add_event(fn.logical_id, "Topic", {"Type": "SNS", "Properties": {
                 "Topic": Ref(self.topic), "RedrivePolicy": {"deadLetterTargetArn": GetAtt(self.sns_dlq(), "Arn")},
                 **self._filter(subscriber)}})
             return "sns-subscription"
-        if self.kind == "eventbridge":
+        if res == ["bus"]:
             if sm_target is not None:
                 sm, role = sm_target()
                 self._rule(pascal(subscriber), {"Id": "workflow", "Arn": Ref(sm), "RoleArn": GetAtt(role, "Arn")},
@@ -266,11 +287,18 @@ class Channel:
                               pattern=self.pattern(subscriber))
             lambda_permission(app, fn.logical_id, "events.amazonaws.com", GetAtt(rule, "Arn"))
             return "eventbridge-rule"
-        if self.kind == "kinesis":
+        if res == ["stream"] and workflow:
+            pipe_to_state_machine(app, self.base + pascal(subscriber), "kinesis", GetAtt(self.stream, "Arn"), workflow)
+            return "kinesis-poll"
+        if res == ["table-stream"] and workflow:
+            pipe_to_state_machine(app, self.base + pascal(subscriber), "dynamodb", GetAtt(self.table, "StreamArn"),
+                                  workflow)
+            return "dynamodb-stream-poll"
+        if res == ["stream"]:
             fn = make_function("kinesis")
             stream_event(app, fn, "Kinesis", GetAtt(self.stream, "Arn"), self.base + pascal(subscriber))
             return "kinesis-poll"
-        if self.kind == "dynamodb-streams":
+        if res == ["table-stream"]:
             fn = make_function("dynamodb")
             stream_event(app, fn, "DynamoDB", GetAtt(self.table, "StreamArn"), self.base + pascal(subscriber))
             return "dynamodb-stream-poll"
@@ -313,6 +341,33 @@ def stream_event(app: App, fn: FunctionSpec, kind: str, stream_arn: Any, base: s
         "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}})
+
+
+_PIPE_SOURCES = {  # what a pipe reads: the role's actions and the source parameters
+    "sqs": (["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            {"SqsQueueParameters": {"BatchSize": 1}}),
+    "kinesis": (["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                 "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"],
+                {"KinesisStreamParameters": {"StartingPosition": "LATEST", "BatchSize": 1}}),
+    "dynamodb": (["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams"],
+                 {"DynamoDBStreamParameters": {"StartingPosition": "LATEST", "BatchSize": 1}}),
+}
+
+
+def pipe_to_state_machine(app: App, base: str, source: str, source_arn: Any, state_machine: str) -> str:
+    """An EventBridge pipe that starts ``state_machine`` for each message or record of a queue or stream:
+    SQS, Kinesis and DynamoDB Streams cannot start a workflow themselves, and a function that only calls
+    StartExecution is a relay (integrations.yaml, substitutes). Each execution is started, not awaited."""
+    actions, params = _PIPE_SOURCES[source]
+    role = app.service_role(base + "Pipe", "pipes.amazonaws.com", [
+        {"Effect": "Allow", "Action": actions, "Resource": source_arn},
+        {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")},
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(state_machine)}])
+    return app.add(app.new_id(base, "Pipe"), "AWS::Pipes::Pipe", {
+        "RoleArn": GetAtt(role, "Arn"), "Source": source_arn, "SourceParameters": params,
+        "Target": Ref(state_machine),
+        "TargetParameters": {"StepFunctionStateMachineParameters": {"InvocationType": "FIRE_AND_FORGET"}}})
 
 
 def lambda_permission(app: App, function_id: str, principal: str, source_arn: Any) -> str:

@@ -12,19 +12,20 @@ import json
 import math
 from typing import Any
 
+from ..architecture import outcome_targets, size_function_timeout, size_workflow_timeout
+from ..catalog import limit, option
 from ..errors import TemplateError
 from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
 from .cfn import GetAtt, Join, Ref, Sub, stack_suffix
-from .channels import Channel, kinesis_stream, lambda_permission, sqs_event, stream_event
+from .channels import Channel, kinesis_stream, lambda_permission, pipe_to_state_machine, sqs_event, stream_event
 from .names import pascal, snake
 from .statemachine import build_definition
 
 ASYNC_SOURCES = {"sns", "eventbridge", "s3", "schedule", "rest_async"}
 # sources that deliver at least once: the same message can come again
 REDELIVERED = {"sqs", "sns", "eventbridge", "s3", "schedule", "kinesis", "dynamodb", "kafka", "mq"}
-SYNC_API_TIMEOUT = 29  # API Gateway's integration limit is 29-30 s
 
 
 def flow_order(workload: Any) -> list:
@@ -82,6 +83,8 @@ class FlowBuilder:
         self.ecs: dict[str, Any] = {}
         self.step_functions: list[FunctionSpec] = []
         self.first_publish: list = []
+        self.input_stream: str | None = None  # the Kinesis stream the flow reads, when its channel shares it
+        self.input_table: str | None = None  # the table whose changes it reads, when its channel shares them
 
     # ------------------------------------------------------------------------------
 
@@ -99,7 +102,7 @@ class FlowBuilder:
 
     @property
     def step_timeout(self) -> int:
-        return int(min(900, max(3, math.ceil(self.flow.longest_step * 2))))
+        return size_function_timeout(self.flow.longest_step)
 
     def note(self, text: str) -> None:
         self.app.note(self.flow.name, text)
@@ -122,9 +125,11 @@ class FlowBuilder:
     # -- channel -----------------------------------------------------------------------
 
     def subscribers(self) -> list[str]:
-        names = list(self.flow.consumer_names)
-        downstream = [f.name for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
-        return names + [d for d in downstream if d not in names]
+        """Who receives the outcome, each once (architecture.outcome_targets): a consumer context that a
+        downstream flow stands for is that flow, not a second function."""
+        downstream = [f for f in self.workload.flows if f.trigger == "event" and f.after == self.flow.name]
+        targets = outcome_targets(self.flow, downstream)
+        return ([t.name for t in targets if t.kind == "consumer"] + [t.name for t in targets if t.kind == "flow"])
 
     def _channel(self) -> None:
         kind = self.choices["channel"]
@@ -134,6 +139,7 @@ class FlowBuilder:
             return
         table = self.store.resource if self.store and self.store.kind == "dynamodb" else None
         self.channel = Channel(self.app, self.flow, kind, self.workload.name)
+        self._share_read_stream(kind)
         self.channel.build(self.subscribers(), table)
         consumers = [s for s in self.subscribers() if s not in
                      {f.name for f in self.workload.flows if f.after == self.flow.name}]
@@ -146,6 +152,23 @@ class FlowBuilder:
             self.note("external targets are only wired for EventBridge channels (API destinations);"
                       f" with `{kind}` they are left to you.")
 
+    def _share_read_stream(self, kind: str) -> None:
+        """A flow that reads a stream (its own input, or its upstream's channel) and publishes on the same kind
+        of stream lets its consumers read that stream (architecture model): no second stream or table."""
+        upstream = self.channels.get(self.flow.after) if self.flow.trigger == "event" else None
+        if kind == "kinesis":
+            if self.flow.trigger == "stream":
+                self.input_stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+            elif upstream is not None and upstream.kind == "kinesis":
+                self.input_stream = upstream.stream
+            self.channel.stream = self.input_stream
+        elif kind == "dynamodb-streams":
+            if self.flow.trigger == "change-data":
+                self.input_table = stores.table(self.app, self.base + "Source", stream=True)
+            elif upstream is not None and upstream.kind == "dynamodb-streams":
+                self.input_table = upstream.table
+            self.channel.table = self.input_table
+
     # -- functions -----------------------------------------------------------------------
 
     def function(self, name: str, title: str, source: str, *, action: str = "work", timeout: float | None = None,
@@ -154,7 +177,7 @@ class FlowBuilder:
         sync_api = source in ("http", "appsync", "websocket")
         seconds = timeout if timeout is not None else self.step_timeout
         if sync_api:
-            seconds = min(seconds, SYNC_API_TIMEOUT)
+            seconds = min(seconds, int(limit("apigw_rest_timeout")))
         fn = app.function(name, self.flow.name, title, source, action=action, timeout=seconds,
                           async_dlq=source in ASYNC_SOURCES, sync=source not in ASYNC_SOURCES)
         app.add_policy(fn.logical_id, app.kms_statement())
@@ -291,7 +314,7 @@ class FlowBuilder:
             steps=steps, express=self.express, compensations=compensations, approval=approval,
             publish=publish, timeout=self._flow_timeout() if flow.needs.timeouts else None,
             step_timeout=int(max(60, math.ceil(flow.longest_step * 2))),
-            approval_timeout=int(min(31536000, max(3600, math.ceil(flow.duration * 2)))))
+            approval_timeout=int(min(limit("standard_duration"), max(3600, math.ceil(flow.duration * 2)))))
         path = f"statemachine/{snake(flow.name)}.asl.json"
         if path in app.files:
             path = f"statemachine/{snake(flow.name)}_{len(app.files)}.asl.json"
@@ -313,8 +336,7 @@ class FlowBuilder:
         return "ApprovalTopicArn"
 
     def _flow_timeout(self) -> int:
-        limit = 300 if self.express else 31536000
-        return int(min(limit, max(60, math.ceil(self.flow.duration * 2))))
+        return size_workflow_timeout(self.flow.duration, self.express)
 
     # -- compute: choreography -------------------------------------------------------------
 
@@ -388,16 +410,18 @@ class FlowBuilder:
         if upstream is None:
             raise TemplateError(f"flow {self.flow.name} runs after {self.flow.after}, which has no outcome channel;"
                                 " nothing can deliver its events")
-        expected = {"eventbridge": {"eventbridge-rule", "sqs-poll"}, "eventbridge-sns": {"sns-subscription", "sqs-poll"},
-                    "sns": {"sns-subscription", "sqs-poll"}, "kinesis": {"kinesis-poll"},
-                    "dynamodb-streams": {"dynamodb-stream-poll"}}.get(upstream.kind, {"sqs-poll"})
+        channel = option("channel", upstream.kind)  # the entry a flow after it gets (decisions.yaml), or a queue
+        expected = {channel["downstream_entry"]} | ({"sqs-poll"} if channel["delivery"] == "event" else set())
         if entry not in expected:
             self.note(f"entry `{entry}` does not match the `{upstream.kind}` channel of {self.flow.after};"
                       f" wired as {sorted(expected)[0]} instead.")
             entry = sorted(expected)[0]
         sm_target = None
-        if self.orchestrated and upstream.kind == "eventbridge" and entry == "eventbridge-rule":
+        if self.orchestrated:
             def sm_target() -> tuple[str, str]:
+                """The workflow: a rule on the bus starts it (with a role), a pipe from a queue or stream does."""
+                if upstream.kind != "eventbridge" or entry != "eventbridge-rule":
+                    return self.sm, ""
                 role = self.app.service_role(self.base + "EventsStart", "events.amazonaws.com", [{
                     "Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(self.sm)}])
                 return self.sm, role
@@ -492,6 +516,8 @@ class FlowBuilder:
         return self.flow.traffic.pattern == "scheduled" or any(w in words for w in ("nightly", "daily", "weekly"))
 
     def _entry_s3_event(self) -> None:
+        if self.orchestrated:  # S3 cannot start a workflow: its events go to EventBridge, whose rule does
+            return self._entry_eventbridge_rule()
         # The function's policy names the bucket by a name, not by !Ref: that breaks the cycle role -> bucket
         # -> notification -> permission -> function. The name carries the stack's unique suffix, so two stacks
         # of the app (dev, prod) and a redeploy after a delete (the bucket is retained) never collide.
@@ -536,6 +562,9 @@ class FlowBuilder:
     def _entry_sqs_poll(self) -> None:
         q, _ = self.app.queue(self.base + "Input", fifo=self.flow.needs.ordering)
         self.app.output(q + "Url", Ref(q), f"Send messages here to start {self.flow.name}")
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "sqs", GetAtt(q, "Arn"), self.sm)
+            return
         fn = self.entry_function("sqs")
         sqs_event(self.app, fn, q)
 
@@ -546,8 +575,11 @@ class FlowBuilder:
         own.attach(self.flow.name, lambda source: self.entry_function(source), prefer_queue=False)
 
     def _entry_kinesis_poll(self) -> None:
-        stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
         self.app.output(stream + "Name", Ref(stream), f"Put records here to start {self.flow.name}")
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "kinesis", GetAtt(stream, "Arn"), self.sm)
+            return
         fn = self.entry_function("kinesis")
         stream_event(self.app, fn, "Kinesis", GetAtt(stream, "Arn"), self.base + "Input")
 
@@ -555,8 +587,11 @@ class FlowBuilder:
         if self.store and self.store.kind == "dynamodb" and not (self.channel and self.channel.table):
             self.note("the flow reacts to changes of its own table; make sure it does not write back"
                       " what it reads, or it triggers itself.")
-        table = stores.table(self.app, self.base + "Source", stream=True)
+        table = self.input_table or stores.table(self.app, self.base + "Source", stream=True)
         self.app.output(table + "Name", Ref(table), f"Changes to this table start {self.flow.name}")
+        if self.orchestrated:
+            pipe_to_state_machine(self.app, self.base, "dynamodb", GetAtt(table, "StreamArn"), self.sm)
+            return
         fn = self.entry_function("dynamodb")
         stream_event(self.app, fn, "DynamoDB", GetAtt(table, "StreamArn"), self.base + "Source")
 
