@@ -56,7 +56,8 @@ def add_alarms(app: App) -> None:
             watched["HttpApi5xx"].append((rid, {"ApiId": Ref(rid)}, 0))
     if not any(watched.values()):
         return
-    topic = app.add(app.new_id("AlarmTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)})
+    topic = app.add(app.new_id("AlarmTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)},
+                    Metadata={"advisor": {"part": "alarms"}})  # operations, not the event topology
     app.output(topic + "Arn", Ref(topic), "Subscribe the team (e-mail, chat) to every alarm of the app")
     for signal, items in watched.items():
         # one threshold per alarm: group the items that share it

@@ -156,10 +156,12 @@ def approval_api(app: App, base: str, flow: Any) -> str:
     routes = {"/approve": call("SendTaskSuccess", "{" + token + ', "output": "{\\"approved\\": true}"}'),
               "/reject": call("SendTaskFailure", "{" + token + ', "error": "Rejected", "cause": '
                               '"$util.escapeJavaScript($input.path(\'$.reason\'))"}')}
-    return rest_api(app, base + "Approval", flow, "/approve", routes["/approve"], routes=routes, auth="iam",
-                    purpose=f"POST a task token here (IAM auth) to approve a waiting {flow.name}; /reject refuses it",
-                    role_statements=[{"Effect": "Allow", "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
-                                      "Resource": "*"}])
+    api = rest_api(app, base + "Approval", flow, "/approve", routes["/approve"], routes=routes, auth="iam",
+                   purpose=f"POST a task token here (IAM auth) to approve a waiting {flow.name}; /reject refuses it",
+                   role_statements=[{"Effect": "Allow", "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
+                                     "Resource": "*"}])
+    app.resources[api].setdefault("Metadata", {})["advisor"] = {"part": "approval"}  # a person's way back
+    return api
 
 
 def lambda_uri(function_id: str) -> Any:

@@ -327,7 +327,8 @@ class FlowBuilder:
         subscribe to, and waits; the approvers' client POSTs the token to /approve or /reject of an IAM-authorised
         API that calls SendTaskSuccess / SendTaskFailure. Returns the substitution naming the topic."""
         app, flow = self.app, self.flow
-        topic = app.add(app.new_id(self.base, "ApprovalTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)})
+        topic = app.add(app.new_id(self.base, "ApprovalTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)},
+                        Metadata={"advisor": {"part": "approval"}})
         app.output(topic + "Arn", Ref(topic), f"Subscribe the people who approve {flow.name} (e.g. by e-mail)")
         api = apis.approval_api(app, self.base, flow)
         subs["ApprovalTopicArn"] = Ref(topic)
