@@ -52,6 +52,11 @@ def user_errors():
     except UserError as exc:
         _print_problems(exc)
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:  # the system refused (permission, full disk...) where no writer named the path
+        from .writer import os_refusal
+
+        _print_problems(os_refusal(exc, exc.filename or "a file"))
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 Force = typer.Option(False, "--force", help="With -o: overwrite the file if it exists and differs.")
@@ -66,7 +71,7 @@ def _emit(text: str, out: Optional[Path], force: bool = False) -> None:
     """Write a command's result to stdout, or to a file with -o: created, or left alone when identical; a
     different existing file is reported, not overwritten, unless --force (it may hold a user's edits)."""
     text = text if text.endswith("\n") else text + "\n"
-    if out is None:
+    if out is None or str(out) == "-":
         sys.stdout.write(text)
         return
     with user_errors():
@@ -143,14 +148,17 @@ RulesDirs = typer.Option(None, "--rules-dir", help="A folder of extra rule files
                                                     "built-in id replaces it.", metavar="DIR")
 
 
-def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None):
+def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[str] = None, size_check=None):
     """Load, decide, and return (workload, recommendation dict of every flow). Raises UserError on bad input,
-    and when ``flow`` names no flow of the file."""
+    and when ``flow`` names no flow of the file. ``size_check(workload)`` refuses a workload too large for the
+    command before any decision is made."""
     from .engine import advise
     from .rules import load_catalog
     from .workload import load
 
     workload = load(file)
+    if size_check is not None:
+        size_check(workload)
     catalog = load_catalog(tuple(rules_dir or ()))
     rec = advise(workload, catalog).to_dict()
     if flow is not None:
@@ -162,6 +170,37 @@ def _recommendation(file: Path, rules_dir: Optional[List[Path]], flow: Optional[
             raise UserError(Problem(f"there is no flow named '{flow}' in {file}", None, "--flow",
                                     "one of " + ", ".join(names), did_you_mean(flow, names)))
     return workload, rec
+
+
+def _table_size(workload) -> None:
+    from .limits import TABLE_FLOWS, too_many
+
+    if len(workload.flows) > TABLE_FLOWS:
+        raise UserError(too_many(workload, "flows", len(workload.flows), TABLE_FLOWS, "in a terminal table",
+                                 "use --format markdown, json or yaml, or --flow NAME for one flow"))
+
+
+def _scaffold_size(workload) -> None:
+    """The app needs at least a function per step and a resource per consumer: past CloudFormation's limit
+    on resources in one template it could not deploy, so it is not rendered."""
+    from .limits import cfn_max_resources, too_many
+
+    limit = cfn_max_resources()
+    least = sum(max(len(f.steps), 1) + max(len(f.consumers), f.fan_out) + len(f.external_targets)
+                for f in workload.flows)
+    if least > limit:
+        raise UserError(too_many(workload, "resources (at least)", least, limit,
+                                 "in one CloudFormation template, AWS's limit",
+                                 "scaffold a smaller workload file, one per bounded context, or fewer steps "
+                                 "or consumers per flow"))
+
+
+def _adr_size(workload) -> None:
+    from .limits import ADR_FLOWS, too_many
+
+    if len(workload.flows) > ADR_FLOWS:
+        raise UserError(too_many(workload, "flows", len(workload.flows), ADR_FLOWS, "in one decision log",
+                                 "write records for a smaller workload file, one per bounded context"))
 
 
 def _findings_at_or_above(rec: dict, level: str) -> int:
@@ -194,11 +233,12 @@ def recommend(
 
     Example: advisor recommend workload.yaml --format markdown > RECOMMENDATION.md
     """
+    name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir, flow)
+        workload, rec = _recommendation(file, rules_dir, flow, _table_size if name == "table" and flow is None
+                                        else None)
     from .formatters import FORMATTERS
 
-    name = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
     if with_cost if with_cost is not None else name in ("table", "markdown"):
         from . import cost as costs
 
@@ -213,9 +253,17 @@ def recommend(
         import shutil
 
         text = FORMATTERS["table"](rec, explain=explain, width=shutil.get_terminal_size().columns, color=True)
+    elif name in ("json", "yaml") and (out is None or str(out) == "-"):
+        from .formatters import json_chunks
+        from .yamlio import yaml_lines
+
+        # written as it is made: the whole text of 10,000 flows (80 MB) is never held in memory
+        sys.stdout.writelines(json_chunks(rec) if name == "json" else yaml_lines(rec, sort_keys=True))
+        text = None
     else:
         text = FORMATTERS[name](rec, explain=explain)
-    _emit(text, out, force)
+    if text is not None:
+        _emit(text, out, force)
     if fail_on is not None and _findings_at_or_above(rec, fail_on.value):
         raise typer.Exit(EXIT_FAIL)
 
@@ -410,7 +458,7 @@ def scaffold(
     from .scaffold import manifest_data, ownership, render
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, size_check=_scaffold_size)
         from . import cost as costs
 
         rec = costs.attach_costs(rec, costs.estimate_workload(workload, rec))  # for RECOMMENDATION.md
@@ -506,7 +554,7 @@ def adr(
     from .rules import load_catalog
 
     with user_errors():
-        workload, rec = _recommendation(file, rules_dir)
+        workload, rec = _recommendation(file, rules_dir, size_check=_adr_size)
         result = render_records(workload, rec, read_folder(out), supersede=supersede,
                                 index="README.md" if index else None,
                                 rules=rule_index(load_catalog(tuple(rules_dir or ()))))

@@ -200,6 +200,10 @@ def contexts_graph(workload: Workload, rec: Mapping[str, Any] | None = None,
         if event not in names:
             names.append(event)
 
+    after: dict[str, list[str]] = {}  # flow -> contexts of the flows after it, gathered once (wide fan-in)
+    for o in workload.flows:
+        if o.after:
+            after.setdefault(o.after, []).append(o.context)
     for f in workload.flows:
         channel = _choice(recs[f.name], "channel") if f.name in recs else None
         event = f"{f.name} ({channel})" if channel and channel != "none" else f.name
@@ -207,9 +211,8 @@ def contexts_graph(workload: Workload, rec: Mapping[str, Any] | None = None,
             add(f.context, c, "consumer-context", event)
         for t in f.external_targets:
             add(f.context, f"external:{t}", "external", event)
-        for o in workload.flows:
-            if o.after == f.name:
-                add(f.context, o.context, "context", event)
+        for context in after.get(f.name, ()):
+            add(f.context, context, "context", event)
 
     g = nx.DiGraph()
     g.add_nodes_from(order)
@@ -283,6 +286,14 @@ def mermaid_label(text: str) -> str:
     return '"' + out.replace("\n", "<br/>") + '"'
 
 
+def _members(graph: Graph) -> dict[str | None, list[Node]]:
+    """The nodes of each group, in order, gathered once (not a pass over every node for every group)."""
+    out: dict[str | None, list[Node]] = {}
+    for n in graph.nodes:
+        out.setdefault(n.group, []).append(n)
+    return out
+
+
 def to_mermaid(graph: Graph) -> str:
     """Mermaid ``flowchart LR`` text: one subgraph per group, sync hops as solid
     arrows, async hops dotted, cycle edges thick and red."""
@@ -295,9 +306,10 @@ def to_mermaid(graph: Graph) -> str:
         o, c = _MERMAID_SHAPES.get(n.kind, ("[", "]"))
         return f"{indent}{nid[n.id]}{o}{mermaid_label(n.label)}{c}"
 
+    members = _members(graph)
     for g in graph.groups:
         lines.append(f"  subgraph {gid[g.id]}[{mermaid_label(g.label)}]")
-        lines.extend(node_line(n, "    ") for n in graph.nodes if n.group == g.id)
+        lines.extend(node_line(n, "    ") for n in members.get(g.id, ()))
         lines.append("  end")
     lines.extend(node_line(n, "  ") for n in graph.nodes if n.group not in gid)
     red = []
@@ -340,11 +352,12 @@ def to_dot(graph: Graph) -> str:
                 break
         return f"{indent}{nid[n.id]} [{', '.join(attrs)}];"
 
+    members = _members(graph)
     for g in graph.groups:
         lines.append(f"  subgraph cluster_{gid[g.id]} {{")
         lines.append(f"    label={dot_string(g.label)};")
         lines.append('    style=rounded; color="#888888";')
-        lines.extend(node_line(n, "    ") for n in graph.nodes if n.group == g.id)
+        lines.extend(node_line(n, "    ") for n in members.get(g.id, ()))
         lines.append("  }")
     lines.extend(node_line(n, "  ") for n in graph.nodes if n.group not in gid)
     for e in graph.edges:

@@ -211,17 +211,19 @@ def _resolver(ctx: facts.FlowContext):
     """Fact values of one flow: stable facts are computed once, decisions read live. A closure rather than a
     class: it is called about 200 times a flow."""
     cache: dict[str, Any] = {}
-    get, live = facts.get, facts.LIVE
+    get, live, miss = facts.get, facts.LIVE, _MISS
 
     def resolve(name: str) -> Any:
-        try:
-            return cache[name]
-        except KeyError:
+        value = cache.get(name, miss)  # not try/except KeyError: live facts miss every time, and raising is slow
+        if value is miss:
             value = get(name, ctx)
             if name not in live:
                 cache[name] = value
-            return value
+        return value
     return resolve
+
+
+_MISS = object()
 
 
 def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation:
@@ -253,13 +255,13 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
         decided: dict[str, Decision] = {}
         findings: list[Finding] = []
         for decision in DECISION_ORDER:
-            d, conflict = _decide(decision, decision_rules[decision], resolve)
+            d, conflict = _decide(decision, decision_rules[decision], resolve, findings)
             decided[decision] = d
             ctx.decisions[decision] = d.choice
             if conflict:
                 findings.append(conflict)
         for prepared in flow_finding_rules:
-            if prepared.test(resolve):
+            if _fires(prepared, resolve, findings):
                 rule = prepared.rule
                 findings.append(Finding(rule.id, rule.severity or "info", rule.title, prepared.sentence(resolve),
                                         list(rule.references), flow.name, prepared.values(resolve)))
@@ -280,6 +282,21 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
                           system.findings(workload, arch, quotas), notes + arch.notes, arch)
 
 
+def _fires(prepared: _Prepared, resolve, findings: list[Finding]) -> bool:
+    """Whether a rule's condition holds. Rules are checked when they load, so none should fail here; if a
+    user rule still does, it does not fire and the failure is an error finding (ADV002) naming the rule and
+    its file, and every other rule still runs."""
+    try:
+        return prepared.test(resolve)
+    except Exception as exc:  # noqa: BLE001 - a user rule's fault must not stop the recommendation
+        rule = prepared.rule
+        findings.append(Finding("ADV002", "error", f"Rule {rule.id} failed while running",
+                                f"Rule {rule.id} ({rule.file}) could not be evaluated for this flow "
+                                f"({type(exc).__name__}: {str(exc)[:200]}); it was left out. Fix the rule's "
+                                "condition and run again.", []))
+        return False
+
+
 _TIERS = STANDINGS[1:]  # need, guidance, cost, simplicity: the standings of preferences, highest first
 _TIER_NAMES = {"need": "stated needs", "guidance": "AWS's guidance", "cost": "cost", "simplicity": "simplicity"}
 _DECIDER = {"cost": "the cost model decides", "simplicity": "the simpler option is chosen"}
@@ -292,18 +309,25 @@ def tie_prefix(decided_by: str, choice: str, runner_up: str) -> str:
     return f"{choice} and {runner_up} tie on {tied}; {_DECIDER[decided_by]}: "
 
 
-def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, Finding | None]:
+def _decide(decision: str, rules: list[_Prepared], resolve,
+            findings: list[Finding] | None = None) -> tuple[Decision, Finding | None]:
     """Limits exclude; the options left are ranked lexicographically by standing (need, guidance, cost,
     simplicity rules, then the order of DECISION_OPTIONS): a lower standing only breaks the ties of the higher
-    ones, however heavy its weights. ``scores`` stays the sum over every standing, for the reader."""
+    ones, however heavy its weights. ``scores`` stays the sum over every standing, for the reader. A rule that
+    fails while running becomes an ADV002 finding in ``findings`` (see :func:`_fires`)."""
     options = DECISION_OPTIONS[decision]
     scores = {o: 0.0 for o in options}
     tiers = {t: dict.fromkeys(options, 0.0) for t in _TIERS}
     excluded: dict[str, list[Firing]] = {}
     trace: list[Firing] = []
     weighed: list[tuple[str, Firing]] = []  # (standing, firing) of every preference that fired
+    failed = findings if findings is not None else []
     for prepared in rules:
-        if not prepared.test(resolve):
+        try:
+            if not prepared.test(resolve):
+                continue
+        except Exception:  # noqa: BLE001 - reported by _fires, which runs the test again for the message
+            _fires(prepared, resolve, failed)
             continue
         rule = prepared.rule
         firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve), prepared.effect)
@@ -326,7 +350,8 @@ def _decide(decision: str, rules: list[_Prepared], resolve) -> tuple[Decision, F
                            + "; ".join(f"{o}: {', '.join(f.rule.id for f in fs)}" for o, fs in excluded.items())
                            + "). advisor chose by preference among all options: revisit the workload's numbers "
                            "or split the flow.", [])
-    rank = lambda o: (*(-tiers[t][o] for t in _TIERS), options.index(o))  # noqa: E731
+    by_tier = [tiers[t] for t in _TIERS]
+    rank = lambda o: (*[-scores_of[o] for scores_of in by_tier], options.index(o))  # noqa: E731
     ranked = sorted(left, key=rank)
     choice = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None

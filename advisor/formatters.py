@@ -8,7 +8,7 @@ table uses rich and is meant for a terminal.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Callable
 
 DECISION_TITLES = {
     "composition": "Composition", "orchestrator": "Orchestrator", "channel": "Channel", "entry": "Entry",
@@ -25,34 +25,33 @@ def to_json(rec: dict, explain: bool = False) -> str:
     encoder do the work: ``json.dumps(indent=...)`` falls back to the
     pure-Python encoder, ten times slower on a 10,000-flow recommendation.
     """
+    return "".join(json_chunks(rec))
+
+
+def json_chunks(rec: dict):
+    """The text of :func:`to_json` in pieces, one a flow, for writing as they come: the whole text of
+    10,000 flows is 80 MB, and holding it (and its copies) took a recommendation past 500 MB."""
     dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
-    lines = ["{"]
+    yield "{\n"
     keys = sorted(rec)
     for i, key in enumerate(keys):
         comma = "," if i < len(keys) - 1 else ""
         value = rec[key]
         if isinstance(value, list) and value:
-            lines.append(f"  {dump(key)}: [")
-            lines += [f"    {dump(item)}{',' if j < len(value) - 1 else ''}" for j, item in enumerate(value)]
-            lines.append(f"  ]{comma}")
+            yield f"  {dump(key)}: [\n"
+            last = len(value) - 1
+            for j, item in enumerate(value):
+                yield f"    {dump(item)}{',' if j < last else ''}\n"
+            yield f"  ]{comma}\n"
         else:
-            lines.append(f"  {dump(key)}: {dump(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            yield f"  {dump(key)}: {dump(value)}{comma}\n"
+    yield "}\n"
 
 
 def to_yaml(rec: dict, explain: bool = False) -> str:
-    from .yamlio import dumps
+    from .yamlio import dumps_data
 
-    return dumps(_sorted(rec))
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
+    return dumps_data(rec, sort_keys=True)
 
 
 def _cost(decision: dict, option: str | None) -> str:

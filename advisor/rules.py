@@ -41,6 +41,9 @@ DECISION_ORDER = tuple(DECISION_OPTIONS)
 """The order decisions are made in (decisions.yaml's order): later ones may read earlier ones."""
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
 _ID_RE = re.compile(r"^([A-Z][0-9]{3})")
+MAX_WEIGHT = 1000
+"""The largest weight a preference may give or take: the built-in rules use -3 to 3, so 1,000 leaves a user
+rule room to dominate while sums of weights stay exact and finite (NaN, infinity or 10**400 would not)."""
 _LIMITS_FILE = package_file("data", "limits.yaml")  # rules name its limits: part of the cache key
 
 
@@ -164,14 +167,23 @@ def _load_builtin(use_cache: bool) -> list[Rule]:
     if problems:
         raise RuleError(problems)
     if key is not None:
-        try:
-            key.parent.mkdir(parents=True, exist_ok=True)
-            tmp = key.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps([_to_cached(r) for r in rules]), encoding="utf-8")
-            os.replace(tmp, key)
-        except OSError:
-            pass  # a read-only home is fine: we just load from YAML next time too
+        _write_cache(key, json.dumps([_to_cached(r) for r in rules]))
     return rules
+
+
+def _write_cache(key: Path, text: str) -> None:
+    """Write the cache file atomically; on any refusal (a read-only home, a full disk) carry on without it,
+    and leave no temporary file behind."""
+    tmp = key.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, key)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # we just load from YAML next time too
 
 
 def _cache_dir() -> Path | None:
@@ -205,7 +217,7 @@ def _load_folder(folder: Path, *, builtin: bool, files: list[Path] | None = None
     seen: dict[str, str] = {}
     for path in files if files is not None else rule_files(folder):
         try:
-            name, text = read_text(path, what="rule file")
+            name, text = read_text(path, what="rule file", regular_only=True)
             doc = loads(text, name)
         except UserError as exc:
             problems += exc.problems
@@ -221,6 +233,21 @@ def _load_folder(folder: Path, *, builtin: bool, files: list[Path] | None = None
         seen[rule.id] = str(path)
         rules.append(rule)
     return rules, problems
+
+
+def _leaf_paths(cond, path: tuple):
+    """Every leaf of a condition with its path in the rule file (for positions)."""
+    if not isinstance(cond, dict):
+        return
+    for key in ("all", "any"):
+        if isinstance(cond.get(key), list):
+            for i, sub in enumerate(cond[key]):
+                yield from _leaf_paths(sub, path + (key, i))
+            return
+    if "not" in cond:
+        yield from _leaf_paths(cond["not"], path + ("not",))
+        return
+    yield path, cond
 
 
 def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, list[Problem]]:
@@ -249,20 +276,26 @@ def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, l
             f"a file named {data['id']}-<slug>.yaml")
     known = facts.specs()
     used = []
-    from .conditions import facts_used, leaves
+    from .conditions import facts_used
 
-    for i, leaf in enumerate(leaves(data["when"])):
+    for leaf_path, leaf in _leaf_paths(data["when"], ("when",)):
         if "fact" not in leaf or "operator" not in leaf:
-            err(("when",), "a condition leaf needs 'fact' and 'operator'", "{fact, operator, value}")
+            err(leaf_path, "a condition leaf needs 'fact' and 'operator'", "{fact, operator, value}")
             continue
-        from .operators import OPERATORS
+        from .operators import OPERATORS, check_value
         if OPERATORS[leaf["operator"]].takes_value and "value" not in leaf:
-            err(("when",), f"the operator '{leaf['operator']}' needs a 'value'", "value: <literal or {fact: name}>")
+            err(leaf_path, f"the operator '{leaf['operator']}' needs a 'value'", "value: <literal or {fact: name}>")
+            continue
         value = leaf.get("value")
         if isinstance(value, dict) and "limit" in value and value["limit"] not in catalog.limits():
             from .schemacheck import did_you_mean
-            err(("when",), f"unknown limit '{value['limit']}'", "a limit named in advisor/data/limits.yaml",
+            err(leaf_path + ("value",), f"unknown limit '{value['limit']}'", "a limit named in advisor/data/limits.yaml",
                 did_you_mean(str(value["limit"]), list(catalog.limits())))
+            continue
+        spec = known.get(leaf["fact"])
+        wrong = check_value(leaf["operator"], value, spec.unit if spec else None)
+        if wrong:
+            err(leaf_path + ("value",), wrong[0], wrong[1], wrong[2])
     for name in facts_used(data["when"]) if not problems else []:
         used.append(name)
         if name not in known:
@@ -311,6 +344,10 @@ def check_rule(doc, path: Path, *, builtin: bool = True) -> tuple[Rule | None, l
                     for opt, weight in values.items():
                         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
                             err(("then", "prefer", opt), f"the weight of '{opt}' is not a number", "a number")
+                        elif not -MAX_WEIGHT <= weight <= MAX_WEIGHT:  # also false for NaN
+                            err(("then", "prefer", opt), f"the weight of '{opt}' is {weight:.3g}",
+                                f"a finite number from -{MAX_WEIGHT} to {MAX_WEIGHT}",
+                                "the built-in rules weigh from -3 to 3; a weight ranks options within its standing")
     if "standing" in data and kind != "preference":
         err(("standing",), f"a {kind} rule has no standing to give", "standing only on kind: preference",
             "remove 'standing': a limit always outranks preferences and a finding does not choose")

@@ -13,6 +13,7 @@ values.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,8 +68,60 @@ def describe(value: Any) -> str:
 
 
 def did_you_mean(word: str, choices) -> str | None:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    """``did you mean 'x'?`` for the closest of ``choices`` (a list, or a :class:`NameIndex` for many names),
+    or None."""
+    if isinstance(choices, NameIndex):
+        candidates = choices.candidates(str(word))
+    else:
+        candidates = [str(c) for c in choices]
+        if len(candidates) > NameIndex.DIRECT:
+            candidates = NameIndex(candidates).candidates(str(word))
+    close = difflib.get_close_matches(str(word)[:NameIndex.LONGEST], candidates, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+class NameIndex:
+    """Names indexed by their three-letter pieces, so that a suggestion among 10,000 names (a flow's
+    ``after:`` naming no flow, for each of thousands of flows) looks at a bounded number of likely names
+    instead of comparing with every one: the word's rarest pieces first, at most ``BUDGET`` index entries
+    and ``SHORTLIST`` candidates per word, whatever the file's size (the index itself is linear in the
+    names)."""
+
+    DIRECT = 200  # up to this many names, compare with each (difflib is quick enough)
+    BUDGET = 256  # index entries looked at per word
+    SHORTLIST = 8
+    LONGEST = 200  # characters of a word or name considered
+
+    def __init__(self, names):
+        self.names = [str(n) for n in names]
+        self.listed = ""  # the names as a message shows them (set by the user of the index)
+        self.grams: dict[str, list[str]] = {}
+        if len(self.names) > self.DIRECT:
+            for name in self.names:
+                for gram in self._grams(name):
+                    self.grams.setdefault(gram, []).append(name)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @classmethod
+    def _grams(cls, word: str) -> set[str]:
+        padded = f"^{word[:cls.LONGEST]}$"
+        return {padded[i:i + 3] for i in range(max(1, len(padded) - 2))}
+
+    def candidates(self, word: str) -> list[str]:
+        if len(self.names) <= self.DIRECT:
+            return self.names
+        buckets = sorted((self.grams[g] for g in self._grams(word) if g in self.grams), key=len)
+        shared: dict[str, int] = {}
+        budget = self.BUDGET
+        for bucket in buckets:
+            for name in bucket[:budget]:
+                shared[name] = shared.get(name, 0) + 1
+            budget -= len(bucket)
+            if budget <= 0:
+                break
+        return heapq.nsmallest(self.SHORTLIST, shared, key=lambda n: (-shared[n], n))
 
 
 def _equal(a: Any, b: Any) -> bool:

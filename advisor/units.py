@@ -48,16 +48,30 @@ _DURATION_PART_RE = re.compile(_DURATION_PART)
 _SIZE_RE = re.compile(SIZE_PATTERN)
 
 
-def _number(value: object) -> float | None:
-    """A YAML number (not a bool) as a float, or None when it is not a number."""
+MAX_VALUE = 10 ** 15
+"""The largest number a rate (per second), a duration (in seconds) or a size (in bytes) may reach, in the
+file or after units are applied. Real workloads stay far below it (a million events per second, a year of
+3.2e7 seconds, a 5 TB S3 object), floats are still exact to the unit there, and anything larger is a typo
+or a hostile file: it is refused with a message, never turned into ``inf`` or an ``OverflowError``."""
+
+
+def _number(value: object, what: str = "a number") -> float | None:
+    """A YAML number (not a bool) as a float, or None when it is not a number. Integers are bounded before
+    the conversion (a 400-digit integer does not fit a float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if isinstance(value, int) and abs(value) > MAX_VALUE:
+        digits = len(str(abs(value))) if value.bit_length() < 10_000 else int(value.bit_length() * 0.30103) + 1
+        raise ValueError(f"{what} of {digits:,} digits is larger than advisor accepts "
+                         f"(at most {MAX_VALUE:.0e})")
     return float(value)
 
 
 def _check_finite(x: float, what: str, allow_zero: bool) -> float:
     if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"{what} must be finite")
+        raise ValueError(f"{what} must be finite, not {x}")
+    if x > MAX_VALUE:
+        raise ValueError(f"{what} of {x:.3g} is larger than advisor accepts (at most {MAX_VALUE:.0e})")
     if x < 0 or (x == 0 and not allow_zero):
         raise ValueError(f"{what} must be {'zero or more' if allow_zero else 'more than zero'}")
     return x
@@ -65,7 +79,7 @@ def _check_finite(x: float, what: str, allow_zero: bool) -> float:
 
 def parse_rate(value: object) -> float:
     """Events per second from ``20/s``, ``1.5k/min``, ``2M/month`` or a number."""
-    n = _number(value)
+    n = _number(value, "a rate")
     if n is None:
         if not isinstance(value, str):
             raise ValueError(f"not a rate: {value!r}")
@@ -78,7 +92,7 @@ def parse_rate(value: object) -> float:
 
 def parse_duration(value: object) -> float:
     """Seconds from ``800ms``, ``45s``, ``1h30m``, ``3d`` or a number."""
-    n = _number(value)
+    n = _number(value, "a duration")
     if n is None:
         if not isinstance(value, str):
             raise ValueError(f"not a duration: {value!r}")
@@ -90,7 +104,7 @@ def parse_duration(value: object) -> float:
 
 def parse_size(value: object) -> int:
     """Bytes from ``4KB``, ``300KB``, ``2MB`` or a number (1 KB = 1024 B)."""
-    n = _number(value)
+    n = _number(value, "a size")
     if n is None:
         if not isinstance(value, str):
             raise ValueError(f"not a size: {value!r}")

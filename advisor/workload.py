@@ -55,10 +55,20 @@ def from_document(doc: Document) -> Workload:
     if not isinstance(data, dict):
         raise WorkloadError(problems + [Problem(f"the top level is {'a list' if isinstance(data, list) else 'a single value'}",
                                                 doc.location(()), expected="a mapping with version, name and flows")])
+    from .limits import MAX_FLOWS
+
+    flows = data.get("flows")
+    if isinstance(flows, list) and len(flows) > MAX_FLOWS:  # before any check: they all grow with the flows
+        raise WorkloadError(problems + [Problem(
+            f"{len(flows):,} flows are more than the {MAX_FLOWS:,} advisor reads in one file",
+            doc.location(("flows",)), "flows", f"at most {MAX_FLOWS:,} flows",
+            "a file this size describes many systems: split it, one file per bounded context")])
     from .schemacheck import Checker
 
-    reported = set()
+    reported = set(doc.bad_values)  # the loader said what is wrong with these values already
     for issue in Checker(schema()).check(data):
+        if issue.path in doc.bad_values:
+            continue
         reported.add(issue.path)
         problems.append(Problem(issue.message, doc.location(issue.path, key=issue.at_key),
                                 field_path(issue.path), issue.expected, issue.hint))
@@ -68,6 +78,13 @@ def from_document(doc: Document) -> Workload:
         problems.sort(key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0))
         raise WorkloadError(_dedupe(problems))
     return workload
+
+
+def _some(names, shown: int = 10) -> str:
+    """The first names, sorted, and how many more (a message must not list 10,000 names)."""
+    first = sorted(names)[:shown]
+    more = len(names) - len(first)
+    return ", ".join(first) + (f" and {more:,} more" if more else "")
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -92,10 +109,19 @@ class _Normaliser:
         self.problems = problems
         self.reported = reported  # paths the schema check already complained about
         self.inherited: dict[str, Traffic | None] = {}  # flow name -> traffic its `after` flows pass on
+        self.names = None  # schemacheck.NameIndex of the flow names, made at the first unknown `after`
 
     def error(self, path: tuple, message: str, expected: str | None = None, hint: str | None = None,
               key: bool = False) -> None:
         self.problems.append(Problem(message, self.doc.location(path, key=key), field_path(path), expected, hint))
+
+    def _name_index(self, by_name: dict):
+        """The flow names, indexed once for suggestions (bounded work per unknown name)."""
+        if self.names is None:
+            from .schemacheck import NameIndex
+            self.names = NameIndex(by_name)
+            self.names.listed = _some(by_name)
+        return self.names
 
     def _value(self, parse, raw, path: tuple, form: str, default=None):
         if raw is None:
@@ -208,8 +234,8 @@ class _Normaliser:
                 elif after not in by_name:
                     from .schemacheck import did_you_mean
                     self.error(p + ("after",), f"there is no flow named '{after}'",
-                               "the name of another flow of this file: " + ", ".join(sorted(by_name)) if by_name else None,
-                               did_you_mean(after, by_name))
+                               "the name of another flow of this file: " + self._name_index(by_name).listed if by_name else None,
+                               did_you_mean(after, self._name_index(by_name)))
         elif after is not None and trigger in TRIGGERS:
             self.error(p + ("after",), f"'after' only goes with trigger 'event', not '{trigger}'",
                        "no 'after' key, or trigger: event", key=True)
@@ -256,6 +282,13 @@ class _Normaliser:
                        f"fan_out: {len(consumers)}, or drop one of the two", key=True)
         if not isinstance(fan_out, int) or isinstance(fan_out, bool):
             fan_out = len(consumers)
+        from .limits import MAX_CONSUMERS
+
+        if max(fan_out, len(consumers)) > MAX_CONSUMERS:
+            self.error(p + ("fan_out" if fan_out > len(consumers) else "consumers",),
+                       f"{max(fan_out, len(consumers)):,} consumers are more than the {MAX_CONSUMERS:,} advisor "
+                       "takes for one flow", f"at most {MAX_CONSUMERS:,}",
+                       "group consumers by bounded context; each one is a queue and a handler")
         size = self._value(units.parse_size, f.get("message_size"), p + ("message_size",), units.SIZE_FORM,
                            DEFAULT_MESSAGE_SIZE)
         limit = self._value(units.parse_rate, f.get("downstream_limit"), p + ("downstream_limit",), units.RATE_FORM)

@@ -80,6 +80,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -306,6 +307,9 @@ def apply(plan: Plan, *, dry_run: bool = False) -> Plan:
             _remove(root, action.path)
         for action, tmp in staged[len(writes):]:
             tx.place(tmp, root / action.path, new=action.status == "create")
+    except (OSError, RuntimeError) as exc:
+        tx.rollback()
+        raise os_refusal(exc, getattr(exc, "filename", None) or plan.out_dir) from None
     except BaseException:
         tx.rollback()
         raise
@@ -423,9 +427,22 @@ def write_single(
     target = Path(path)
     if "\0" in str(target):
         raise UserError(f"{str(target)!r}: a path cannot contain a NUL character")
-    if target.is_dir():
-        raise UserError(f"{target}: is a folder, not a file")
-    disk = target.read_bytes() if target.exists() else None
+    try:
+        return _write_single(target, data, force, executable)
+    except (OSError, RuntimeError) as exc:
+        raise os_refusal(exc, target) from None
+
+
+def _write_single(target: Path, data: bytes, force: bool, executable: bool) -> Status:
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise UserError(Problem(f"{target}: is a folder, not a file", hint="name a file inside it"))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return _write_through(target, data)
+    disk = target.read_bytes() if st is not None else None
     if disk == data:
         return "identical"
     if disk is not None and not force:
@@ -447,6 +464,35 @@ def write_single(
 
 
 # ----------------------------------------------------------------- internals
+
+_OS_HINTS = {
+    errno.EACCES: "choose a folder you can write to, or change its permissions",
+    errno.EPERM: "choose a folder you can write to, or change its permissions",
+    errno.EROFS: "the file system is read-only: choose another folder",
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EDQUOT: "your disk quota is used up: free some space and run again",
+    errno.ELOOP: "a symlink in the path points back to itself: fix or remove it",
+    errno.EISDIR: "name a file, not a folder",
+    errno.ENOTDIR: "a file is in the way where a folder must be",
+    errno.ENAMETOOLONG: "choose a shorter path",
+}
+
+
+def os_refusal(exc: OSError | RuntimeError, path: Path | str) -> UserError:
+    """The operating system's refusal to write ``path`` as one line that says what to do (exit 2 by the
+    command's error boundary; whatever this run created was already removed)."""
+    if isinstance(exc, RuntimeError):  # pathlib's "Symlink loop from ..."
+        return UserError(Problem(f"cannot write {path}: a symlink loop", hint=_OS_HINTS[errno.ELOOP]))
+    why = exc.strerror or str(exc)
+    return UserError(Problem(f"cannot write {path}: {why}", hint=_OS_HINTS.get(exc.errno, "check the path")))
+
+
+def _write_through(target: Path, data: bytes) -> Status:
+    """A device or a pipe named as the output (``-o /dev/stdout``): written to as it is, as Unix tools do;
+    never read (a pipe has no end to compare with) and never replaced by a file."""
+    with open(target, "wb") as fh:
+        fh.write(data)
+    return "create"
 
 
 @dataclass(frozen=True)
@@ -535,10 +581,14 @@ class _Transaction:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".advisor-tmp", dir=target.parent)
         tmp = Path(name)
         self.temps.append(tmp)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:  # a full disk says so on write, with no file name: name the target
+            exc.filename = exc.filename or str(target)
+            raise
         os.chmod(tmp, mode)
         return tmp
 
@@ -588,9 +638,13 @@ def _sha_or_none(data: bytes | None) -> str | None:
 def _root(out_dir: Path) -> Path:
     if "\0" in str(out_dir):
         raise UserError(f"{str(out_dir)!r}: a path cannot contain a NUL character")
-    root = Path(out_dir).resolve()
-    if root.exists() and not root.is_dir():
-        raise UserError(f"{out_dir}: is not a folder")
+    try:
+        root = Path(out_dir).resolve()
+        if root.exists() and not root.is_dir():
+            raise UserError(Problem(f"{out_dir}: is not a folder", hint="name a folder, or a path that does not "
+                                    "exist yet"))
+    except (OSError, RuntimeError) as exc:
+        raise os_refusal(exc, out_dir) from None
     return root
 
 

@@ -14,7 +14,10 @@ when available) and builds Python values itself, so that
 from __future__ import annotations
 
 import gc
+import json
+import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +34,15 @@ MAX_DEPTH = 64
 # 160 MB), 10,000 flows using every field about 450,000, and a flat list at the cap ('[1,1,1,...]',
 # 1 MB) is refused after about 1.3 s and 170 MB, inside the 2 s / 200 MB bound for bad input.
 MAX_NODES = 500_000
+# The longest number literal read (an explicit ``!!int`` or a plain number): no value of a workload or a rule
+# needs more than a few digits, and a longer one is either a mistake or an attack (a 5,000-digit integer
+# overflows a float and stops at Python's int-to-string limit).
+MAX_NUMBER_CHARS = 40
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG_FORMS = {"int": "an integer, e.g. 3", "float": "a number, e.g. 2.5", "bool": "true or false"}
 
 
 class _TooManyNodes(Exception):
@@ -68,6 +76,7 @@ class Document:
     values: dict[tuple, Location] = field(default_factory=dict)  # path -> position of the value
     keys: dict[tuple, Location] = field(default_factory=dict)  # path -> position of its mapping key
     problems: list[Problem] = field(default_factory=list)  # duplicate keys, bad tags...
+    bad_values: set[tuple] = field(default_factory=set)  # paths of values reported in problems (kept as text)
 
     def location(self, path: tuple, *, key: bool = False) -> Location:
         """Position of ``path`` (its key when ``key``), else of its nearest known parent."""
@@ -82,11 +91,13 @@ class Document:
         return Location(self.file, 1, 1)
 
 
-def read_text(path: str | os.PathLike, *, what: str = "file") -> tuple[str, str]:
+def read_text(path: str | os.PathLike, *, what: str = "file", regular_only: bool = False) -> tuple[str, str]:
     """Read a UTF-8 text file for parsing; returns (display name, text).
 
     Every way this can fail (missing, a directory, unreadable, too big, not
-    UTF-8) is a ``UserError`` that says what to do.
+    UTF-8) is a ``UserError`` that says what to do. With ``regular_only`` (rule files, found by walking a
+    folder) anything but a regular file (a FIFO, a device, a symlink to ``/dev/zero``) is refused before it
+    is opened; otherwise a pipe (``<(...)``) is read, but never more than the size cap.
     """
     p = Path(path)
     name = str(path)
@@ -99,11 +110,15 @@ def read_text(path: str | os.PathLike, *, what: str = "file") -> tuple[str, str]
         raise UserError(Problem(f"cannot read the {what}: {exc.strerror}", at)) from None
     if stat.S_ISDIR(st.st_mode):
         raise UserError(Problem(f"is a directory, not a {what}", at, hint="name a YAML file inside it")) from None
+    if not stat.S_ISREG(st.st_mode) and regular_only:
+        raise UserError(Problem(f"is not a regular file (a device, a pipe or a socket), so it is not read as a "
+                                f"{what}", at, hint="rule folders hold only *.yaml files; remove or rename it"))
     if st.st_size > MAX_BYTES:
         raise UserError(Problem(f"the {what} is {st.st_size / 1048576:.1f} MB, more than the {MAX_BYTES // 1048576} MB "
                                 "advisor reads", at, hint="split it, or check that it is the right file"))
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as fh:  # at most one byte past the cap: /dev/zero or an endless pipe stops there
+            raw = fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise UserError(Problem(f"permission denied reading the {what}", at,
                                 hint="make it readable (chmod +r) or run as its owner")) from None
@@ -275,11 +290,37 @@ class _Builder:
             return node.value
         if tag == _STD + "null":
             return None
-        if tag == _STD + "bool":
-            return _constructor.construct_yaml_bool(node)
-        if tag == _STD + "int":
-            return _constructor.construct_yaml_int(node)
-        return _constructor.construct_yaml_float(node)
+        return self._typed(node, path, tag[len(_STD):])
+
+    def _typed(self, node, path: tuple, kind: str):
+        """An ``int``, ``float`` or ``bool`` scalar, implicit or tagged: a value that does not fit its tag
+        (``!!int abc``, ``!!float ""``, ``!!bool maybe``) or a number too long to be a sensible value is a
+        problem at its position, never an exception (the text is kept, so later checks see a string)."""
+        value = node.value
+        if kind != "bool" and len(value) > MAX_NUMBER_CHARS:
+            self._bad_value(node, path, f"a number of {len(value):,} characters is too long",
+                            f"a number of at most {MAX_NUMBER_CHARS} characters",
+                            "check the value; no rate, duration or size needs so many digits")
+            return value
+        construct = {"bool": _constructor.construct_yaml_bool, "int": _constructor.construct_yaml_int,
+                     "float": _constructor.construct_yaml_float}[kind]
+        try:
+            result = construct(node)
+            if kind == "float" and not math.isfinite(result):  # .nan, .inf: no value of advisor's is either
+                self._bad_value(node, path, f"{value!r} is not a finite number", "a finite number, e.g. 2.5",
+                                "give the number itself")
+                return value
+            return result
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError):
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            self._bad_value(node, path, f"{shown!r} is not a valid !!{kind}", _TAG_FORMS[kind],
+                            f"fix the value, or remove the !!{kind} tag")
+            return value
+
+    def _bad_value(self, node, path: tuple, message: str, expected: str, hint: str) -> None:
+        self.doc.bad_values.add(path)
+        self.doc.problems.append(Problem(message, _loc(self.doc.file, node.start_mark), field_path(path),
+                                         expected, hint))
 
     def _mapping(self, node, path: tuple, depth: int) -> dict:
         doc = self.doc
@@ -341,3 +382,87 @@ _Dumper.add_representer(str, _str_representer)
 def dumps(data: Any, dumper: type[yaml.SafeDumper] = _Dumper) -> str:
     """Deterministic YAML text (keys in the order given; callers sort where they need to)."""
     return yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+
+
+# Plain text that reads back as the same string: starts with a letter, digit or one of ``_./``, and holds no
+# ``: `` or `` #`` (PyYAML's resolver then tells true/null/numbers apart, checked per string below).
+_PLAIN = re.compile(r"^[A-Za-z0-9_./(][A-Za-z0-9_ ./()+,;=<>%$'\-]*$")
+
+
+def dumps_data(data: Any, *, sort_keys: bool = False) -> str:
+    """Block-style YAML for plain data (dicts, lists, strings, numbers, booleans, None), written directly.
+
+    The same content as :func:`dumps`, which goes through PyYAML's pure-Python representer and emitter at
+    about 6 ms a flow: 10,000 flows took over a minute. Here each value is one string operation, and strings
+    repeat (option names, rule ids), so each is quoted once. Strings that would not read back as themselves
+    plain are written as JSON strings, which YAML reads as double-quoted scalars."""
+    return "".join(yaml_lines(data, sort_keys=sort_keys))
+
+
+def yaml_lines(data: Any, *, sort_keys: bool = False):
+    """The text of :func:`dumps_data` line by line (with its newline), to write as it is made; ``sort_keys``
+    orders every mapping without copying the data."""
+    cache: dict = {}
+    if isinstance(data, (dict, list, tuple)) and data:
+        for line in _block(data, 0, cache, sort_keys):
+            yield line + "\n"
+    else:
+        yield (_flow_empty(data) if isinstance(data, (dict, list, tuple)) else _scalar_text(data, cache)) + "\n"
+
+
+def _flow_empty(value) -> str:
+    return "{}" if isinstance(value, dict) else "[]"
+
+
+def _block(value: Any, indent: int, cache: dict, sort: bool, lead: str | None = None):
+    """The lines of a non-empty mapping or list at ``indent``; ``lead`` replaces the indent of the first line
+    (``- `` when the value is an item of a list)."""
+    pad = " " * indent
+    first = pad if lead is None else lead
+    if isinstance(value, dict):
+        for k in (sorted(value) if sort else value):
+            v = value[k]
+            prefix, first = first, pad
+            key = _scalar_text(k, cache)
+            if isinstance(v, dict) and v:
+                yield f"{prefix}{key}:"
+                yield from _block(v, indent + 2, cache, sort)
+            elif isinstance(v, (list, tuple)) and v:
+                yield f"{prefix}{key}:"
+                yield from _block(v, indent, cache, sort)  # a list under a key sits at the key's indent, as PyYAML
+            else:
+                text = _flow_empty(v) if isinstance(v, (dict, list, tuple)) else _scalar_text(v, cache)
+                yield f"{prefix}{key}: {text}"
+        return
+    for item in value:
+        prefix, first = first, pad
+        if isinstance(item, (dict, list, tuple)) and item:
+            yield from _block(item, indent + 2, cache, sort, prefix + "- ")
+        else:
+            text = _flow_empty(item) if isinstance(item, (dict, list, tuple)) else _scalar_text(item, cache)
+            yield f"{prefix}- {text}"
+
+
+def _scalar_text(value: Any, cache: dict) -> str:
+    key = (value.__class__, value)
+    text = cache.get(key)
+    if text is None:
+        if value is None:
+            text = "null"
+        elif value is True or value is False:
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        elif isinstance(value, float):
+            text = _FLOAT_DUMPER.represent_float(value).value
+        else:
+            value = str(value)
+            plain = (_PLAIN.match(value) is not None and not value.endswith(" ")
+                     and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STD + "str")
+            text = value if plain else json.dumps(value, ensure_ascii=False)
+        cache[key] = text
+    return text
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_FLOAT_DUMPER = yaml.SafeDumper(None)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time advisor's commands beside Python's own start-up, in one run.
 
-Usage: python benchmarks/bench_cli.py [--runs N] [--quick]
+Usage: python benchmarks/bench_cli.py [--runs N] [--quick] [--shapes]
        (SAM_CLI=/path/to/sam to compare scaffold with `sam validate --lint`; aws-sam-cli pins versions that
        conflict with the test tools, so give it a virtual environment of its own)
 
@@ -21,6 +21,13 @@ the result.
 Budgets (issue 14; the test suite checks the behaviour, never the time): every
 hostile input of tests/heavy_inputs.py refused within 2 s, a chain of 3,000
 flows loaded within 5 s. Each is printed with its budget and "ok" or "OVER".
+
+``--shapes`` runs instead the large shapes of issue 15 (tests/fixtures/hostile/shapes.py: long ``after:``
+chains, wide fan-in, one flow with 10,000 consumers or steps, many minimal flows, flows after unknown names,
+every trigger) at 1,000 and 10,000 flows, and this benchmark's workload at 1,000, 10,000 and 20,000 flows
+(the largest accepted), through every command, once each, with the wall time and the peak memory (resident
+set) of each process. Targets: recommend -f json of the 10,000-flow workload under 5 s and 500 MB on 2 cores;
+every accepted case within a few seconds, growing linearly; refused sizes refused at once (exit 2).
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "hostile"))
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIGGERS = ["api", "schedule", "upload", "queue", "stream", "change-data", "kafka", "mq"]
@@ -81,7 +90,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--quick", action="store_true", help="3 runs, and 10,000 flows only once")
+    ap.add_argument("--shapes", action="store_true", help="the large shapes: time and peak memory per command")
     args = ap.parse_args()
+    if args.shapes:
+        return shapes_main()
     runs = 3 if args.quick else args.runs
     py = sys.executable
     adv = [py, "-m", "advisor"]
@@ -184,6 +196,62 @@ def _budgets(py: str, tmp: str) -> None:
                                    check=True).stdout)
     print(f"{'load + graph of a 3,000-flow after: chain':45s} {seconds:9.2f}s {CHAIN_BUDGET_S:7.1f}s "
           f"{'ok' if seconds < CHAIN_BUDGET_S else 'OVER'}")
+
+
+SHAPE_COMMANDS = {
+    "validate": lambda f, o: ["validate", f],
+    "recommend json": lambda f, o: ["recommend", f, "-f", "json"],
+    "recommend yaml": lambda f, o: ["recommend", f, "-f", "yaml"],
+    "recommend markdown": lambda f, o: ["recommend", f, "-f", "markdown"],
+    "recommend table": lambda f, o: ["recommend", f, "-f", "table"],
+    "cost markdown": lambda f, o: ["cost", f, "-f", "markdown"],
+    "diagram": lambda f, o: ["diagram", f],
+    "scaffold": lambda f, o: ["scaffold", f, "-o", os.path.join(o, "app")],
+    "adr": lambda f, o: ["adr", f, "-o", os.path.join(o, "adr")],
+}
+
+
+def measured(argv: list[str], cwd: str) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak resident MB and exit code of one process (os.wait4 gives that child's
+    own figures; CPU time is what to compare on a machine busy with other work)."""
+    with open(os.path.join(cwd, "stdout.txt"), "wb") as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+
+
+def shapes_main() -> int:
+    import shapes
+
+    adv = [sys.executable, "-m", "advisor"]
+    tmp = tempfile.mkdtemp(prefix="advisor-shapes-")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(tmp, "cache")
+    cases = [(f"bench workload {n:,}", workload(n)) for n in (1000, 10000, 20000)]
+    cases += [(f"{name} {n:,}", make(n)) for name, make in shapes.SHAPES.items() for n in (1000, 10000)]
+    try:
+        subprocess.run(adv + ["rules", "list"], capture_output=True)  # fill the rule cache
+        print(f"{'case':26s} {'command':20s} {'wall s':>8s} {'CPU s':>8s} {'peak MB':>8s}  exit")
+        slowest: dict[str, tuple[float, str]] = {}
+        for label, text in cases:
+            path = os.path.join(tmp, "w.yaml")
+            Path(path).write_text(text)
+            for command, argv in SHAPE_COMMANDS.items():
+                out = os.path.join(tmp, "out")
+                shutil.rmtree(out, ignore_errors=True)
+                os.makedirs(out)
+                seconds, cpu, mb, code = measured(adv + argv(path, out), tmp)
+                print(f"{label:26s} {command:20s} {seconds:8.2f} {cpu:8.2f} {mb:8.0f}  {code}", flush=True)
+                if cpu > slowest.get(command, (0.0, ""))[0]:
+                    slowest[command] = (cpu, label)
+        print("\nslowest case per command (CPU seconds):")
+        for command, (cpu, label) in slowest.items():
+            print(f"  {command:20s} {cpu:6.2f} s  {label}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

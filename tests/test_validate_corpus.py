@@ -237,7 +237,7 @@ def test_unreadable_file(run_cli, tmp_path):
 
 
 def test_unreadable_file_in_process(monkeypatch, tmp_path):
-    """The same through the CLI in-process, with Path.read_bytes refusing (works as root too)."""
+    """The same through the CLI in-process, with Path.open refusing (works as root too)."""
     from typer.testing import CliRunner
 
     from advisor.cli import app
@@ -245,10 +245,10 @@ def test_unreadable_file_in_process(monkeypatch, tmp_path):
     path = tmp_path / "secret.yaml"
     path.write_text("version: 1\n", encoding="utf-8")
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

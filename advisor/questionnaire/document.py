@@ -33,6 +33,13 @@ def preset(session: Session, data: Mapping[str, Any], where: Callable[[tuple], L
                                     "one of: " + ", ".join([*TOP_BY_KEY, "flows"]),
                                     did_you_mean(key, [*TOP_BY_KEY, "flows"])))
     flows = data.get("flows") or []
+    from ..limits import INIT_FLOWS
+
+    if isinstance(flows, list) and len(flows) > INIT_FLOWS:  # each answer is checked against those before it
+        raise UserError(problems + [Problem(f"{len(flows):,} flows are more than the {INIT_FLOWS:,} advisor init takes",
+                                   where(("flows",)), "flows", f"at most {INIT_FLOWS:,} flows",
+                                   "write a workload this large as YAML directly and check it with "
+                                   "'advisor validate'")])
     for i, f in enumerate(flows):
         if i >= len(session.flows):
             session.add_flow()
@@ -151,6 +158,11 @@ def merge_flags(answers: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
             index, key = int(head) - 1, rest
             if index < 0:
                 raise UserError(Problem(f"flows are numbered from 1, not {head}", field=key))
+            from ..limits import INIT_FLOWS
+
+            if index >= INIT_FLOWS:
+                raise UserError(Problem(f"flow {int(head):,} is past the {INIT_FLOWS:,} flows advisor init takes",
+                                        field=key, expected=f"a flow number from 1 to {INIT_FLOWS:,}"))
         elif key in TOP_BY_KEY:
             out[key] = value
             continue

@@ -28,6 +28,13 @@ class Session:
         self.previous: dict[Slot, Any] = {}  # answers taken back, offered again as defaults
         self.history: list[Slot] = []  # answered slots, in order, for 'back'
         self.stale: dict[Slot, str] = {}  # slots whose earlier answer no longer fits, and why
+        # Flows before this index fit, as checked by `pending` since they last changed. A flow's questions
+        # depend only on the flows before it, so a change to flow i leaves flows 0..i-1 as they were: each
+        # answer re-checks from the flow it changed, not from the first (10,000 flows of answers were cubic).
+        self._verified = 0
+
+    def _changed(self, index: int) -> None:
+        self._verified = min(self._verified, max(index, 0))
 
     # -- reading
     def ctx(self, index: int) -> Ctx:
@@ -73,13 +80,14 @@ class Session:
             slot = ("top", q.key)
             if not self._fits(slot, q, Ctx(suggested_name=self.suggested_name)):
                 return slot
-        for i in range(len(self.flows)):
+        for i in range(min(self._verified, len(self.flows)), len(self.flows)):
             for q in FLOW_QUESTIONS:
                 ctx = self.ctx(i)
                 if q.applies(ctx) and not self._fits(("flow", i, q.key), q, ctx):
                     return ("flow", i, q.key)
             if self.more[i] is None:
                 return ("more", i)
+            self._verified = i + 1
         return None
 
     def _fits(self, slot: Slot, q: Question, ctx: Ctx) -> bool:
@@ -107,6 +115,8 @@ class Session:
     def set(self, slot: Slot, value: Any, *, record: bool = True) -> None:
         """Store a checked answer. ``record`` puts it in the history that ``back`` walks."""
         self.stale.pop(slot, None)
+        if slot[0] != "top":
+            self._changed(slot[1])
         if slot[0] == "top":
             self.top[slot[1]] = value
         elif slot[0] == "flow":
@@ -124,6 +134,8 @@ class Session:
         if not self.has(slot):
             return
         self.previous[slot] = self.value(slot)
+        if slot[0] != "top":
+            self._changed(slot[1])
         if slot[0] == "top":
             del self.top[slot[1]]
         elif slot[0] == "flow":
@@ -159,6 +171,7 @@ class Session:
         self._take_back(slot)
 
     def add_flow(self) -> None:
+        self._changed(len(self.flows) - 1)
         self.more[-1] = True
         self.flows.append({})
         self.more.append(None)
@@ -167,6 +180,7 @@ class Session:
         """Remove a flow; flows that started after it are asked for a new 'after'."""
         if len(self.flows) == 1:
             raise ValueError("a workload has at least one flow")
+        self._changed(index - 1)
         del self.flows[index]
         del self.more[index]
         self.more[-1] = False
