@@ -38,8 +38,9 @@ def user_pool(app: App, base: str) -> tuple[str, str]:
         "UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
         "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
         "Policies": {"PasswordPolicy": {"MinimumLength": 12, "RequireLowercase": True, "RequireNumbers": True,
-                                        "RequireSymbols": True, "RequireUppercase": True}},
-        "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}},
+                                        "RequireSymbols": True, "RequireUppercase": True}}},
+        # no UserPoolAddOns.AdvancedSecurityMode: it needs the paid Plus tier, and new pools are Essentials,
+        # so ENFORCED fails the stack (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html)
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain")
     client = app.add(app.new_id(base, "UserPoolClient"), "AWS::Cognito::UserPoolClient", {
         "UserPoolId": Ref(pool), "GenerateSecret": False,
@@ -76,11 +77,13 @@ def http_api(app: App, base: str, flow: Any, function_id: str, path: str) -> str
 
 
 def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, invoke_function: str | None = None,
-             role_statements: list | None = None) -> str:
-    """REST API with one POST route and the given integration, written as OpenAPI."""
+             role_statements: list | None = None, auth: str | None = None, routes: dict | None = None,
+             purpose: str | None = None) -> str:
+    """REST API with POST routes (``routes``: path -> integration; by default ``path`` -> ``integration``),
+    written as OpenAPI. ``auth`` overrides the flow's."""
     lg = app.log_group(app.new_id(base, "RestApiLogs"), Sub(f"/aws/apigateway/${{AWS::StackName}}-{base}-rest"))
     burst, rate = throttle(flow.traffic.peak)
-    auth = flow.auth or "none"
+    auth = auth or flow.auth or "none"
     schemes: dict[str, Any] = {}
     security: list = []
     if auth == "users":
@@ -97,17 +100,22 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
     elif auth == "api-key":
         schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
         security = [{"api_key": []}]
-    if role_statements:
-        role = app.service_role(base + "ApiIntegration", "apigateway.amazonaws.com", role_statements)
-        integration = {**integration, "credentials": GetAtt(role, "Arn")}
-    operation: dict[str, Any] = {
-        "responses": {"200": {"description": "done"}, "202": {"description": "accepted"}},
-        "x-amazon-apigateway-integration": integration}
-    if security:
-        operation["security"] = security
+    role = app.service_role(base + "ApiIntegration", "apigateway.amazonaws.com", role_statements) \
+        if role_statements else None
+    paths = {}
+    for route, route_integration in (routes or {path: integration}).items():
+        if role:
+            route_integration = {**route_integration, "credentials": GetAtt(role, "Arn")}
+        operation: dict[str, Any] = {
+            "responses": {"200": {"description": "done"}, "202": {"description": "accepted"},
+                          "500": {"description": "the work failed"}, "504": {"description": "the work timed out"}},
+            "x-amazon-apigateway-integration": route_integration}
+        if security:
+            operation["security"] = security
+        paths[route] = {"post": operation}
     body: dict[str, Any] = {"openapi": "3.0.1", "info": {"title": Sub(f"${{AWS::StackName}}-{flow.name}"),
                                                          "version": "1.0"},
-                            "paths": {path: {"post": operation}}}
+                            "paths": paths}
     if schemes:
         body["components"] = {"securitySchemes": schemes}
     api = app.add(app.new_id(base, "RestApi"), "AWS::Serverless::Api", {
@@ -129,7 +137,30 @@ def rest_api(app: App, base: str, flow: Any, path: str, integration: dict, *, in
         lambda_permission(app, invoke_function, "apigateway.amazonaws.com",
                           Sub(f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*"))
     app.output(api + "Url", Sub(f"https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/v1{path}"),
-               f"POST here to start {flow.name}")
+               purpose or f"POST here to start {flow.name}")
+    return api
+
+
+def approval_api(app: App, base: str, flow: Any) -> str:
+    """POST /approve and /reject with {"taskToken", "reason"}: Step Functions service integrations that end the
+    wait of a human approval. IAM-authorised: the token alone must not let anyone on the internet decide.
+    SendTaskSuccess/Failure have no resource-level permissions (the token names the execution), hence "*":
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html"""
+    def call(action: str, template: str) -> dict:
+        return {"type": "aws", "httpMethod": "POST", "passthroughBehavior": "never",
+                "uri": Sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:states:action/{action}"),
+                "requestTemplates": {"application/json": template},
+                "responses": {"default": {"statusCode": "200",
+                                          "responseTemplates": {"application/json": '{"status": "recorded"}'}}}}
+    token = '"taskToken": "$util.escapeJavaScript($input.path(\'$.taskToken\'))"'
+    routes = {"/approve": call("SendTaskSuccess", "{" + token + ', "output": "{\\"approved\\": true}"}'),
+              "/reject": call("SendTaskFailure", "{" + token + ', "error": "Rejected", "cause": '
+                              '"$util.escapeJavaScript($input.path(\'$.reason\'))"}')}
+    api = rest_api(app, base + "Approval", flow, "/approve", routes["/approve"], routes=routes, auth="iam",
+                   purpose=f"POST a task token here (IAM auth) to approve a waiting {flow.name}; /reject refuses it",
+                   role_statements=[{"Effect": "Allow", "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
+                                     "Resource": "*"}])
+    app.resources[api].setdefault("Metadata", {})["advisor"] = {"part": "approval"}  # a person's way back
     return api
 
 
@@ -154,7 +185,12 @@ def lambda_async(function_id: str) -> dict:
 
 def sfn_start(state_machine: str, sync: bool) -> dict:
     action = "StartSyncExecution" if sync else "StartExecution"
-    output = ('#set($r = $input.path(\'$\'))\n#if($r.status == "SUCCEEDED")$r.output#else'
+    # StartSyncExecution answers HTTP 200 whatever the execution did; the status is in the body. The mapping
+    # overrides the response status when it is not SUCCEEDED (504 for a timeout, 500 otherwise):
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html
+    output = ('#set($r = $input.path(\'$\'))\n#if($r.status == "SUCCEEDED")$r.output#{else}'
+              '#if($r.status == "TIMED_OUT")#set($context.responseOverride.status = 504)'
+              '#{else}#set($context.responseOverride.status = 500)#end'
               '{"error": "$r.error", "cause": "$util.escapeJavaScript($r.cause)"}#end') if sync else \
         '{"executionArn": "$input.path(\'$.executionArn\')"}'
     return {"type": "aws", "httpMethod": "POST",

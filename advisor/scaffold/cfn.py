@@ -71,6 +71,13 @@ def If(cond: str, yes: Any, no: Any) -> Intrinsic:  # noqa: N802
     return Intrinsic("If", [cond, yes, no])
 
 
+def stack_suffix() -> Intrinsic:
+    """8 lowercase hex characters unique to the stack (the first group of its id's UUID): a name built with
+    it differs between two stacks of the same app, and after a delete and redeploy."""
+    return Intrinsic("Select", [0, Intrinsic("Split", ["-", Intrinsic("Select", [
+        2, Intrinsic("Split", ["/", Ref("AWS::StackId")])])])])
+
+
 def Equals(a: Any, b: Any) -> Intrinsic:  # noqa: N802
     return Intrinsic("Equals", [a, b])
 

@@ -42,7 +42,7 @@ class Publish:
             "sns": lambda: {"SNSPublishMessagePolicy": {"TopicName": GetAtt(r, "TopicName")}},
             "sqs": lambda: {"SQSSendMessagePolicy": {"QueueName": GetAtt(r, "QueueName")}},
             "events": lambda: {"EventBridgePutEventsPolicy": {"EventBusName": Ref(r)}},
-            "kinesis": lambda: {"KinesisCrudPolicy": {"StreamName": Ref(r)}},
+            "kinesis": lambda: {"Statement": [self.statement()]},  # write only: no SAM template is narrower
             "dynamodb": lambda: {"DynamoDBWritePolicy": {"TableName": Ref(r)}},
         }[self.kind]()
 
@@ -51,7 +51,7 @@ class Publish:
             "sns": ("sns:Publish", Ref(self.resource)),
             "sqs": ("sqs:SendMessage", GetAtt(self.resource, "Arn")),
             "events": ("events:PutEvents", GetAtt(self.resource, "Arn")),
-            "kinesis": ("kinesis:PutRecord", GetAtt(self.resource, "Arn")),
+            "kinesis": (["kinesis:PutRecord", "kinesis:PutRecords"], GetAtt(self.resource, "Arn")),
             "dynamodb": ("dynamodb:PutItem", GetAtt(self.resource, "Arn")),
         }[self.kind]
         return {"Effect": "Allow", "Action": action, "Resource": res}
@@ -230,10 +230,15 @@ class Channel:
         return q
 
     def _filter(self, subscriber: str) -> dict:
+        """Filter on what the publisher writes: an SNS producer sets the ``audience`` message attribute;
+        EventBridge hands the topic the whole event as the message body, with ``audience`` in its detail and
+        no message attributes at all."""
         if not self.flow.needs.content_filtering:
             return {}
-        return {"FilterPolicyScope": "MessageAttributes",
-                "FilterPolicy": {"audience": [subscriber, "all"]}}
+        audience = [subscriber, "all"]
+        if self.bus:  # eventbridge-sns
+            return {"FilterPolicyScope": "MessageBody", "FilterPolicy": {"detail": {"audience": audience}}}
+        return {"FilterPolicyScope": "MessageAttributes", "FilterPolicy": {"audience": audience}}
 
     def sns_dlq(self) -> str:
         if self._sns_dlq is None:

@@ -222,7 +222,8 @@ def readme(workload: Any, recommendation: dict, app: App, runtime: str, *, repor
                  "npm test                       # unit tests (node:test), no AWS access"] if ts else
                 ["python -m pip install -r tests/requirements.txt   # pytest, Powertools, boto3",
                  "python -m pytest tests         # unit tests, no AWS access"]),
-              f"sam validate --lint            # needs the {runtime} runtime only for sam build",
+              "sam validate                  # the SAM translator",
+              f"sam validate --lint            # cfn-lint; the {runtime} runtime is needed only for sam build",
               "sam build",
               "sam deploy --guided            # writes your answers to samconfig.toml",
               "```", ""]

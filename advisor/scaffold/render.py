@@ -7,6 +7,7 @@ from ..errors import TemplateError
 from ..formatters import DISPLAY_ORDER
 from . import files as app_files
 from . import powertools, runtimes, typescript
+from .alarms import add_alarms
 from .base import App
 from .cfn import dump_template, load_template
 from .check import self_check
@@ -64,6 +65,7 @@ def render(workload: Any, recommendation: dict, *, runtime: str | None = None) -
         powertools.add_shared_layer(app)
     powertools.add_service_names(app, workload.name)
     powertools.add_idempotency(app)
+    add_alarms(app)
     text = dump_template(app.template)
     load_template(text)  # parse the output again before it leaves
     out: dict[str, bytes] = {"template.yaml": text.encode()}

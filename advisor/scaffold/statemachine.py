@@ -157,10 +157,17 @@ def build_definition(*, steps: list[dict], express: bool, compensations: dict[st
 
 
 def _approval_states(ref: str, timeout: int, done: list[str]) -> list[tuple[str, dict, list[str]]]:
-    wait = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            "Parameters": {"FunctionName": f"${{{ref}}}",
-                           "Payload": {"input.$": "$", "taskToken.$": "$$.Task.Token"}},
-            "ResultPath": "$.approval", "TimeoutSeconds": timeout, "Retry": [LAMBDA_RETRY]}
+    """Notify the approvers (SNS topic ``${ref}``) with the task token and wait; their answer comes back
+    through the approval API (``${ApprovalApiUrl}``), which calls SendTaskSuccess or SendTaskFailure."""
+    wait = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
+            "Parameters": {"TopicArn": f"${{{ref}}}", "Subject": "Approval needed",
+                           "Message": {"request.$": "$", "taskToken.$": "$$.Task.Token",
+                                       "approve": "POST ${ApprovalApiUrl}/approve with {\"taskToken\": ...}",
+                                       "reject": "POST ${ApprovalApiUrl}/reject with {\"taskToken\": ...,"
+                                                 " \"reason\": ...}"}},
+            "ResultPath": "$.approval", "TimeoutSeconds": timeout,
+            "Retry": [{**SERVICE_RETRY, "ErrorEquals": ["SNS.SdkClientException", "SNS.InternalErrorException",
+                                                        "SNS.ThrottledException"]}]}
     choice = {"Type": "Choice", "Choices": [{"Variable": "$.approval.approved", "BooleanEquals": True,
                                              "Next": "?"}]}
     return [("WaitForApproval", wait, done), ("IsApproved", choice, done)]

@@ -18,12 +18,14 @@ from ..errors import TemplateError
 from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
-from .cfn import GetAtt, Join, Ref, Sub
+from .cfn import GetAtt, Join, Ref, Sub, stack_suffix
 from .channels import Channel, kinesis_stream, lambda_permission, pipe_to_state_machine, sqs_event, stream_event
 from .names import pascal, snake
 from .statemachine import build_definition
 
 ASYNC_SOURCES = {"sns", "eventbridge", "s3", "schedule", "rest_async"}
+# sources that deliver at least once: the same message can come again
+REDELIVERED = {"sqs", "sns", "eventbridge", "s3", "schedule", "kinesis", "dynamodb", "kafka", "mq"}
 
 
 def flow_order(workload: Any) -> list:
@@ -47,9 +49,17 @@ def flow_order(workload: Any) -> list:
     return done
 
 
-def schedule_expression(average_per_second: float) -> str:
+NIGHTLY_HOUR_UTC = 2  # a calendar job runs at a fixed time; rate(1 day) drifts to whenever it was deployed
+
+
+def schedule_expression(average_per_second: float, calendar: bool = False) -> str:
+    """``rate(...)`` for a period; a daily or weekly job the workload calls scheduled (or nightly/daily) gets a
+    ``cron(...)`` at a fixed hour instead (EventBridge Scheduler expressions:
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html)."""
     period = 1.0 / average_per_second if average_per_second > 0 else 86400
     minutes = max(1, round(period / 60))
+    if calendar and minutes in (1440, 7 * 1440):
+        return f"cron(0 {NIGHTLY_HOUR_UTC} {'* * ?' if minutes == 1440 else '? * MON'} *)"
     if minutes % 1440 == 0:
         n, unit = minutes // 1440, "day"
     elif minutes % 60 == 0:
@@ -271,7 +281,8 @@ class FlowBuilder:
                                 "StepFunctionsGetEventsForECSTaskRule")}])})
         compensations = {}
         if flow.needs.compensation:
-            for step in flow.steps[:-1]:
+            # the last step is undone too when the outcome publish after it can still fail
+            for step in (flow.steps if self.channel else flow.steps[:-1]):
                 fn = self.function(f"{flow.name}-undo-{step}", f"{flow.name}: undo {step} (compensation)",
                                    "sfn_task")
                 self.grant(fn)
@@ -284,11 +295,7 @@ class FlowBuilder:
                 self.note("human approval needs a Standard workflow (callbacks with .waitForTaskToken are"
                           " Standard only); with Express it is left out.")
             else:
-                fn = self.function(f"{flow.name}-request-approval", f"{flow.name}: ask a person to approve",
-                                   "approval", timeout=10)
-                subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
-                policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
-                approval = fn.logical_id + "Arn"
+                approval = self._approval(subs, policies)
         publish = []
         if self.channel:
             for p in self.channel.publish:
@@ -314,6 +321,20 @@ class FlowBuilder:
         app.files[path] = (json.dumps(definition, indent=2, sort_keys=True) + "\n").encode()
         self.sm = app.state_machine(self.base, self.express, path, subs, policies)
         app.output(self.sm + "Arn", Ref(self.sm), f"State machine of {flow.name}")
+
+    def _approval(self, subs: dict, policies: list) -> str:
+        """The way back of a human approval: the workflow publishes its task token to a topic the approvers
+        subscribe to, and waits; the approvers' client POSTs the token to /approve or /reject of an IAM-authorised
+        API that calls SendTaskSuccess / SendTaskFailure. Returns the substitution naming the topic."""
+        app, flow = self.app, self.flow
+        topic = app.add(app.new_id(self.base, "ApprovalTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)},
+                        Metadata={"advisor": {"part": "approval"}})
+        app.output(topic + "Arn", Ref(topic), f"Subscribe the people who approve {flow.name} (e.g. by e-mail)")
+        api = apis.approval_api(app, self.base, flow)
+        subs["ApprovalTopicArn"] = Ref(topic)
+        subs["ApprovalApiUrl"] = Sub(f"https://${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/v1")
+        policies.append({"SNSPublishMessagePolicy": {"TopicName": GetAtt(topic, "TopicName")}})
+        return "ApprovalTopicArn"
 
     def _flow_timeout(self) -> int:
         return size_workflow_timeout(self.flow.duration, self.express)
@@ -345,6 +366,10 @@ class FlowBuilder:
                                action="start_execution", timeout=10)
             sync = self.express and source in ("http", "appsync", "websocket")
             self.app.add_env(fn.logical_id, STATE_MACHINE_ARN=Ref(self.sm), SYNC="true" if sync else "false")
+            if not self.express and source in REDELIVERED:
+                # a Standard execution name is unique for 90 days: named after the message, a redelivery
+                # cannot start the workflow twice (StartExecution is idempotent for the same name and input)
+                self.app.add_env(fn.logical_id, EXECUTION_NAME_FROM="message-id")
             self.app.add_policy(fn.logical_id, {"StepFunctionsExecutionPolicy": {
                 "StateMachineName": GetAtt(self.sm, "Name")}})
             if sync:
@@ -471,8 +496,14 @@ class FlowBuilder:
             {"Effect": "Allow", "Action": action, "Resource": arn},
             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": GetAtt(dlq, "Arn")},
             {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")}])
+        expression = schedule_expression(self.flow.traffic.average, calendar=self._calendar())
+        if expression.startswith("cron"):
+            self.note(f"the run is a cron at {NIGHTLY_HOUR_UTC:02d}:00 UTC (a rate would drift to the deploy time);"
+                      " change the hour to suit.")
         event = {"Type": "ScheduleV2", "Properties": {
-            "ScheduleExpression": schedule_expression(self.flow.traffic.average),
+            # SAM names the schedule after its logical id, which collides in a second stack of the app
+            "Name": Sub(f"{self.flow.name[:50]}-${{Suffix}}", {"Suffix": stack_suffix()}),
+            "ScheduleExpression": expression,
             "FlexibleTimeWindow": {"Mode": "OFF"}, "RoleArn": GetAtt(role, "Arn"),
             "DeadLetterConfig": {"Arn": GetAtt(dlq, "Arn")},
             "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}}}
@@ -481,19 +512,24 @@ class FlowBuilder:
         else:
             app.add_event(target_id, "Schedule", event)
 
+    def _calendar(self) -> bool:
+        words = f"{self.flow.name} {self.flow.description or ''}".lower()
+        return self.flow.traffic.pattern == "scheduled" or any(w in words for w in ("nightly", "daily", "weekly"))
+
     def _entry_s3_event(self) -> None:
         if self.orchestrated:  # S3 cannot start a workflow: its events go to EventBridge, whose rule does
             return self._entry_eventbridge_rule()
-        # A fixed name breaks the cycle function role -> bucket -> notification -> permission -> function
-        # (the role's policy names the bucket by this name, not by !Ref).
-        name = Sub(f"${{AWS::AccountId}}-${{AWS::Region}}-{snake(self.flow.name).replace('_', '-')[:24]}-uploads")
+        # The function's policy names the bucket by a name, not by !Ref: that breaks the cycle role -> bucket
+        # -> notification -> permission -> function. The name carries the stack's unique suffix, so two stacks
+        # of the app (dev, prod) and a redeploy after a delete (the bucket is retained) never collide.
+        name = Sub(f"${{AWS::AccountId}}-{snake(self.flow.name).replace('_', '-')[:24]}-uploads-${{Suffix}}",
+                   {"Suffix": stack_suffix()})
         bucket = stores.bucket(self.app, self.base + "Uploads", name=name)
+        self.app.output(bucket + "Name", Ref(bucket), f"Upload files here to start {self.flow.name}")
         fn = self.entry_function("s3")
         self.app.add_event(fn.logical_id, "Upload", {"Type": "S3", "Properties": {
             "Bucket": Ref(bucket), "Events": "s3:ObjectCreated:*"}})
         self.app.add_policy(fn.logical_id, {"S3ReadPolicy": {"BucketName": name}})
-        self.note("the upload bucket is named <account>-<region>-<flow>-uploads so the function's policy can"
-                  " name it without a circular reference; rename it if you deploy the app twice in a region.")
 
     def _own_bus_rule(self, pattern: dict) -> None:
         """eventbridge-rule without an upstream flow: a rule on the default bus."""
@@ -518,6 +554,7 @@ class FlowBuilder:
     def _entry_eventbridge_rule(self) -> None:
         if self.flow.trigger == "upload":
             bucket = stores.bucket(self.app, self.base + "Uploads", eventbridge=True)
+            self.app.output(bucket + "Name", Ref(bucket), f"Upload files here to start {self.flow.name}")
             self._own_bus_rule({"source": ["aws.s3"], "detail-type": ["Object Created"],
                                 "detail": {"bucket": {"name": [Ref(bucket)]}}})
         else:
@@ -525,6 +562,7 @@ class FlowBuilder:
 
     def _entry_sqs_poll(self) -> None:
         q, _ = self.app.queue(self.base + "Input", fifo=self.flow.needs.ordering)
+        self.app.output(q + "Url", Ref(q), f"Send messages here to start {self.flow.name}")
         if self.orchestrated:
             pipe_to_state_machine(self.app, self.base, "sqs", GetAtt(q, "Arn"), self.sm)
             return
@@ -534,10 +572,12 @@ class FlowBuilder:
     def _entry_sns_subscription(self) -> None:
         own = Channel(self.app, self.flow, "sns", self.workload.name)
         own.topic = own._topic()
+        self.app.output(own.topic + "Arn", Ref(own.topic), f"Publish here to start {self.flow.name}")
         own.attach(self.flow.name, lambda source: self.entry_function(source), prefer_queue=False)
 
     def _entry_kinesis_poll(self) -> None:
         stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        self.app.output(stream + "Name", Ref(stream), f"Put records here to start {self.flow.name}")
         if self.orchestrated:
             pipe_to_state_machine(self.app, self.base, "kinesis", GetAtt(stream, "Arn"), self.sm)
             return
@@ -549,6 +589,7 @@ class FlowBuilder:
             self.note("the flow reacts to changes of its own table; make sure it does not write back"
                       " what it reads, or it triggers itself.")
         table = self.input_table or stores.table(self.app, self.base + "Source", stream=True)
+        self.app.output(table + "Name", Ref(table), f"Changes to this table start {self.flow.name}")
         if self.orchestrated:
             pipe_to_state_machine(self.app, self.base, "dynamodb", GetAtt(table, "StreamArn"), self.sm)
             return
