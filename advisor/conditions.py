@@ -121,7 +121,7 @@ _COMPARE = {"greater_than": operator.gt, "greater_than_or_equal": operator.ge, "
 
 
 def _leaf_test(op: str, name: str, expected: Any) -> Callable[[Resolver], bool] | None:
-    """The same test as ``OPERATORS[operator].fn`` with ``expected`` a literal, for the forms the catalog uses
+    """The same test as ``OPERATORS[op].fn`` with ``expected`` a literal, for the forms the catalog uses
     most, with the operator's type checks on the literal done once here (rules are tested ~100 times a flow);
     None for any other form. Each returns exactly what the generic operator returns for every value a fact
     may have."""
