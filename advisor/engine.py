@@ -182,10 +182,13 @@ class _Prepared:
     def values(self, resolve) -> dict[str, Any]:
         return {name: resolve(name) for name in self.facts}
 
-    def sentence(self, resolve) -> str:
-        """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``."""
+    def sentence(self, resolve, values: dict[str, Any] | None = None) -> str:
+        """The rule's ``because`` with the user's values, in their units, in place of ``{fact}``; ``values``: the
+        facts already resolved for this firing (:meth:`values`), which a sentence mostly names again."""
         fmt = facts.fmt
-        return "".join([p if p.__class__ is str else fmt(p[1], resolve(p[0])) for p in self.parts])
+        seen = values or {}
+        return "".join([p if p.__class__ is str else fmt(p[1], seen[p[0]] if p[0] in seen else resolve(p[0]))
+                        for p in self.parts])
 
 
 def _limit_text(placeholder: str) -> str:
@@ -347,7 +350,8 @@ def _decide(decision: str, rules: list[_Prepared], resolve,
             _fires(prepared, resolve, failed)
             continue
         rule = prepared.rule
-        firing = Firing(rule, prepared.values(resolve), prepared.sentence(resolve), prepared.effect)
+        values = prepared.values(resolve)
+        firing = Firing(rule, values, prepared.sentence(resolve, values), prepared.effect)
         trace.append(firing)
         if rule.kind == "limit":
             for o in prepared.excludes:
