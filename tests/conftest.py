@@ -103,3 +103,10 @@ def pytest_collection_finish(session):
         import checkov_install
 
         checkov_install.start()
+
+
+def pytest_sessionfinish(session):
+    """The checkov install this process started ends before the session does: no process is left behind."""
+    installer = sys.modules.get("checkov_install")
+    if installer is not None and installer._started is not None:
+        installer._started.wait()
