@@ -43,7 +43,7 @@ class FunctionSpec:
     flow: str
     title: str
     source: str  # handler kind: sqs, sns, http, sfn_task, ...
-    action: str = "work"  # work | start_execution | run_task | approval
+    action: str = "work"  # work | start_execution | run_task
     publish: str | None = None  # sns | sqs | events | kinesis | dynamodb
     timeout: int = 10
     sync: bool = False  # invoked synchronously by its source
