@@ -147,6 +147,8 @@ def _node_label(node: Mapping[str, Any]) -> str:
         what = "external target"
     elif node["type"] == "function":
         what = "Lambda"
+        if kind == "undo":  # a saga's compensation: named after the step it undoes, so say so
+            name = f"undo {name}"
     elif node["type"] == "database" and (node.get("settings") or {}).get("rds_proxy"):
         what += "\nvia RDS Proxy"
     return f"{what}\n{name or role}"

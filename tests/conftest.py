@@ -62,7 +62,8 @@ def example_apps(tmp_path_factory) -> dict[str, Path]:
 
     Expensive checks of generated apps (cfn-lint, the SAM translator, checkov) read these instead of generating
     their own. Mark a test that uses it ``@pytest.mark.xdist_group("example-apps")`` so that pytest-xdist runs it
-    on the worker that already built them.
+    on the worker that already built them (checkov has a group of its own, so that the two slowest checks of
+    these apps run side by side: each worker that needs the apps builds them once).
     """
     root = tmp_path_factory.mktemp("example-apps")
     apps = {}
@@ -94,3 +95,18 @@ def node_modules(tmp_path_factory):
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return folder / "node_modules"
+
+
+def pytest_collection_finish(session):
+    """checkov's first install starts now, in the background, when its test is to run (tests/checkov_install.py)."""
+    if any(item.module.__name__ == "test_scaffold_checkov" for item in session.items if hasattr(item, "module")):
+        import checkov_install
+
+        checkov_install.start()
+
+
+def pytest_sessionfinish(session):
+    """The checkov install this process started ends before the session does: no process is left behind."""
+    installer = sys.modules.get("checkov_install")
+    if installer is not None and installer._started is not None:
+        installer._started.wait()

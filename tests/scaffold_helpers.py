@@ -124,13 +124,20 @@ class Validators:
 
     def __init__(self) -> None:
         import boto3  # noqa: F401 - samtranslator needs it
-        from cfnlint.api import ManualArgs, lint  # noqa: F401
-        self._lint = lint
-        self._args = ManualArgs(regions=["us-east-1"], append_rules=["cfn_lint_serverless.rules"])
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.runner import Runner
+        # what cfnlint.api.lint does, with the rules (cfn-lint's and the serverless ones) loaded once: the API
+        # loads them again on every call, a third of the cost of linting a template
+        self._config = ConfigMixIn(regions=["us-east-1"], append_rules=["cfn_lint_serverless.rules"])
+        self._rules = Runner(self._config).rules
 
     def lint(self, text: str, ignore: set[str] = frozenset()) -> list[str]:
-        matches = self._lint(text, config=self._args)
-        return [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path or []))})"
+        from cfnlint.decode.decode import decode_str
+        from cfnlint.runner import run_template_by_data
+        template, matches = decode_str(text)
+        if not matches and template is not None:
+            matches = list(run_template_by_data(template, self._config, self._rules))
+        return [f"{m.rule.id} {m.message} ({'/'.join(map(str, getattr(m, 'path', None) or []))})"
                 for m in matches if m.rule.id not in ignore]
 
     def translate(self, files: dict[str, bytes]) -> dict:

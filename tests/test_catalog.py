@@ -24,7 +24,6 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_0-9]+)+)\}")
 
 # Facts no built-in rule uses yet; each stays in the registry for a stated reason.
 ALLOWED_UNUSED_FACTS = {
-    "flow.name": "lets a user rule (--rules-dir) single out one flow",
     "flow.steps": "lets a user rule test for a named step (contains)",
     "derived.waiting_seconds": "building block of compute/wait reasoning; for user rules and cost notes",
     "derived.peak_throughput_bytes": "bytes per second at peak; for user rules sizing streams by volume",

@@ -263,6 +263,15 @@ def test_the_diagram_draws_the_recommendations_architecture():
     assert edges_of(g) == {("a/x", "a/y", "push, async")}
 
 
+def test_a_sagas_undo_functions_are_labelled_as_such():
+    """Each compensation function is named after the step it undoes; drawn as a plain 'Lambda <step>' it would
+    look like a second copy of that step."""
+    w, rec = example("e02-shop")
+    labels = {n.id: n.label for n in architecture_graph(w, rec).nodes}
+    assert labels["checkout/undo:validate-cart"] == "Lambda\nundo validate-cart"
+    assert labels["checkout/step:validate-cart"] == "Lambda\nvalidate-cart"
+
+
 def test_choreographed_steps_are_chained_through_queues():
     w = workload_of({"version": 1, "name": "chain", "flows": [
         {"name": "ingest", "trigger": "upload", "duration": "3s", "steps": ["scan", "resize", "tag"],

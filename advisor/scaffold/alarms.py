@@ -16,7 +16,7 @@ from typing import Any
 from .base import KEY, App
 from .cfn import GetAtt, Ref
 
-PERIOD = 300  # seconds; the recommended-alarms page uses 1-5 minute periods
+PERIOD = 5 * 60  # seconds: five minutes, a choice within the recommended-alarms page's 1-5 minute periods
 PER_ALARM = 9  # metrics in one alarm: with the expression, 10 queries, CloudWatch's limit for a math alarm
 STREAM_EVENTS = ("Kinesis", "DynamoDB")
 
