@@ -118,6 +118,13 @@ def size_function_timeout(longest_step: float, batch: int = 1) -> int:
     return int(min(catalog.limit("lambda_timeout"), max(3, math.ceil(2 * longest_step * batch))))
 
 
+def size_sync_timeout(function_timeout: int) -> int:
+    """A function behind an API that waits for it: no longer than API Gateway's integration timeout (29 s),
+    after which the caller has its answer (a 504) whatever the function does.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"""
+    return int(min(function_timeout, catalog.limit("apigw_rest_timeout")))
+
+
 @lru_cache(maxsize=4096)
 def size_visibility_timeout(function_timeout: int) -> int:
     """At least 6x the consumer's timeout, within SQS's maximum.
@@ -145,11 +152,13 @@ def size_esm_concurrency(peak: float, seconds_per_event: float, downstream_limit
                        size_concurrency(peak, seconds_per_event, downstream_limit))))
 
 
-def size_shards(peak: float, message_size: int) -> int:
-    """Provisioned Kinesis shards for the peak writes: 1 MB/s and 1,000 records/s per shard.
+def size_shards(peak: float, message_size: int, readers: int = 1) -> int:
+    """Provisioned Kinesis shards for the peak: 1 MB/s and 1,000 records/s written per shard, 2 MB/s read per
+    shard shared by its (standard, not enhanced fan-out) readers.
     https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html"""
     return max(1, math.ceil(peak / catalog.limit("kinesis_shard_records_in")),
-               math.ceil(peak * message_size / catalog.limit("kinesis_shard_bytes_in")))
+               math.ceil(peak * message_size / catalog.limit("kinesis_shard_bytes_in")),
+               math.ceil(peak * message_size * readers / catalog.limit("kinesis_shard_bytes_out")))
 
 
 def size_destination_rate(downstream_limit: float | None) -> int:
@@ -290,11 +299,19 @@ class _Builder:
             tasks = set(task_steps(f) or f.steps) if fargate else set()  # only steps beyond Lambda, when stated
             for step in f.steps:
                 self.connect(wf, self.compute(f, step, step in tasks), n)
-            if f.needs.compensation:  # a saga: each step but the last has a function that undoes it
-                for step in f.steps[:-1]:
+            if f.needs.compensation:  # a saga: each step that may need undoing has a function that undoes it
+                # the last step too when the outcome is published after it: that publish can still fail
+                for step in (f.steps if c["channel"] != "none" else f.steps[:-1]):
                     self.connect(wf, self.function(f, f"undo:{step}", 1), n)
             if f.needs.human_approval and not express:  # .waitForTaskToken: Standard only
-                self.connect(wf, self.function(f, "approval", 1), n)
+                # the way back of a person: the workflow publishes its task token to a topic the approvers
+                # subscribe to, and their answer comes through an IAM-authorised REST API (/approve, /reject)
+                # whose Step Functions integration calls SendTaskSuccess / SendTaskFailure
+                topic = self.node(f"{n}/approval-topic", "topic", n, purpose="asks the approvers")
+                self.connect(wf, topic, n)
+                api = self.node(f"{n}/approval-api", "rest-api", n, auth="iam", routes=["/approve", "/reject"],
+                                purpose="the approvers' answer")
+                self.connect(api, wf, n)
             last = wf
             first = wf
         elif fargate:  # one task runs the flow's steps; a function starts it (ECS RunTask)
@@ -359,7 +376,7 @@ class _Builder:
             if why:
                 style = "rest"
                 self.arch.notes.append(f"{n}/api: a REST API rather than an HTTP API: {why}.")
-            api = self.node(f"{n}/api", API_NODE[style], n, auth=f.auth or "none",
+            api = self.node(entry_api(n), API_NODE[style], n, auth=f.auth or "none",
                             peak_requests_per_second=f.traffic.peak)
             if entry == "api-queue":
                 q = self.node(f"{n}/requests", "queue", n,
@@ -368,9 +385,20 @@ class _Builder:
                 self.connect(q, first, n, settings=self._esm_if(q, first, f))
                 return
             mode = want_mode
-            if self.arch.nodes[first].type == "standard-workflow":
+            if style in ("websocket", "graphql") and self.arch.nodes[first].type.endswith("workflow"):
+                # the scaffold builds no AppSync or WebSocket service integration with Step Functions: a function
+                # behind the API starts the workflow (StartSyncExecution when an Express one answers)
+                start = self.function(f, "start", 1, note="starts the workflow behind the API")
+                self.arch.notes.append(f"{n}/api: a function starts the workflow; the {style} API's direct"
+                                       " Step Functions integration is not generated.")
+                self.connect(start, first, n)
+                first, mode = start, None
+            elif self.arch.nodes[first].type == "standard-workflow":
                 mode = "async"  # a Standard workflow cannot answer the request: StartExecution returns at once
             self.connect(api, first, n, mode=mode)
+            node = self.arch.nodes[first]
+            if node.type == "function" and (mode == "sync" or style in ("websocket", "graphql")):  # it waits
+                self._resize(first, timeout_seconds=size_sync_timeout(node.settings["timeout_seconds"]))
             return
         if entry == "eventbridge-rule" and f.trigger in ("upload", "schedule"):
             if f.trigger == "upload":
@@ -412,6 +440,9 @@ class _Builder:
         else:
             settings = {"batch_size": batch, "starting_position": "LATEST"}
         self._cover_batch(target, f, batch)
+        if s in ("queue", "fifo-queue"):  # a message stays hidden while its consumer may still be working on it
+            timeout = self.arch.nodes[target].settings["timeout_seconds"]
+            self._resize(source, visibility_timeout=size_visibility_timeout(timeout))
         return settings
 
     def _cover_batch(self, function: str, f: Flow, batch: int) -> None:
@@ -419,8 +450,11 @@ class _Builder:
         node = self.arch.nodes[function]
         timeout = size_function_timeout(f.longest_step, batch)
         if timeout > node.settings.get("timeout_seconds", 0):
-            self.arch.nodes[function] = Node(node.id, node.type, node.flow, {**node.settings,
-                                                                             "timeout_seconds": timeout})
+            self._resize(function, timeout_seconds=timeout)
+
+    def _resize(self, node_id: str, **settings: Any) -> None:
+        node = self.arch.nodes[node_id]
+        self.arch.nodes[node_id] = Node(node.id, node.type, node.flow, {**node.settings, **settings})
 
     # the outcome channel of a producing flow, shared by all its targets
     def outcome(self, f: Flow) -> None:
@@ -440,6 +474,8 @@ class _Builder:
         read = self._read_stream(f)
         if read is not None and self.arch.nodes[read].type == resources[0]:
             head = read  # consumers read the stream the flow reads: no second stream to copy records into
+            if resources[0] == "stream":  # the flow and each of its targets read it
+                self._resize(read, shards=size_shards(f.traffic.peak, f.message_size, 1 + len(targets)))
             self.arch.notes.append(f"{n}: its consumers read {read}, the stream the flow itself reads.")
         elif resources[0] == "table-stream":
             store = f"{n}/store"
@@ -452,7 +488,7 @@ class _Builder:
         else:
             settings: dict[str, Any] = {}
             if resources[0] == "stream":
-                settings["shards"] = size_shards(f.traffic.peak, f.message_size)
+                settings["shards"] = size_shards(f.traffic.peak, f.message_size, len(targets))
             head = self.node(f"{n}/{resources[0]}", resources[0], n, **settings)
             self.connect(last, head, n)
         fan = head
@@ -464,6 +500,8 @@ class _Builder:
             self.phase = 2
             dest = self._target_node(f, target)
             src = fan
+            if target.kind == "external" and self.arch.nodes[head].type == "bus":
+                src = head  # an external system is reached from the bus, by an API destination with its key
             tflow = self.flows[target.name] if target.kind == "flow" else f
             buffered = (target.kind == "flow" and opt["delivery"] == "event"
                         and self.choices[target.name]["entry"] == "sqs-poll")  # the flow reads its own queue
@@ -501,6 +539,11 @@ class _Builder:
                          memory_mb=sizing().function_memory_mb,
                          timeout_seconds=size_function_timeout(f.longest_step, timeout_batch),
                          peak_concurrency=size_concurrency(f.traffic.peak, _step_seconds(f), f.downstream_limit))
+
+
+def entry_api(flow: str) -> str:
+    """The id of the API a flow's requests enter by (a flow may have a second one: its approval API)."""
+    return f"{flow}/api"
 
 
 def _rest_instead_of_http(f: Flow, entry: str, first: str) -> str | None:

@@ -66,8 +66,10 @@ def _standard_starts(workload: Workload, arch: Architecture) -> dict[str, float]
 
 
 def _api_requests(workload: Workload, arch: Architecture) -> dict[str, float]:
+    from .architecture import entry_api
+
     return {n.flow: n.settings.get("peak_requests_per_second", 0) for n in arch.nodes.values()
-            if n.type in ("http-api", "rest-api", "websocket-api") and n.flow}
+            if n.type in ("http-api", "rest-api", "websocket-api") and n.flow and n.id == entry_api(n.flow)}
 
 
 CHECKS = (

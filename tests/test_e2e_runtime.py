@@ -453,13 +453,21 @@ def test_alarms_exist_and_notify_the_alarm_topic(deployed, name):
 
 @pytest.mark.parametrize("name", APP_NAMES)
 def test_pipes_read_the_stack_and_may_start_its_workflow(deployed, name):
-    """moto has no pipes: each one must read a queue or stream of the stack and start one of its state
-    machines, with a role that allows exactly that start."""
+    """moto has no pipes: each one must read a queue or stream of the stack (or a broker or Kafka cluster the
+    stack is given as a parameter) and start one of its state machines, with a role that allows exactly that
+    start."""
     stack = deployed[name].stacks[0]
     for lid, pipe in stack.of_type("AWS::Pipes::Pipe").items():
         props = pipe["Properties"]
         source, target = stack.target_of(props["Source"]), stack.target_of(props["Target"])
-        assert stack.resources[source]["Type"] in ("AWS::SQS::Queue", "AWS::Kinesis::Stream", "AWS::DynamoDB::Table")
+        if source in stack.template.get("Parameters", {}):  # outside the stack: the pipe reads it by its ARN
+            assert {"ActiveMQBrokerParameters", "RabbitMQBrokerParameters",
+                    "ManagedStreamingKafkaParameters"} & set(props["SourceParameters"]), lid
+        elif "SelfManagedKafkaParameters" in props["SourceParameters"]:
+            assert "smk://" in json.dumps(props["Source"]), lid
+        else:
+            assert stack.resources[source]["Type"] in ("AWS::SQS::Queue", "AWS::Kinesis::Stream",
+                                                       "AWS::DynamoDB::Table")
         assert stack.resources[target]["Type"] == "AWS::StepFunctions::StateMachine", lid
         role = stack.resources[stack.target_of(props["RoleArn"])]
         statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]

@@ -292,11 +292,11 @@ def _ch_eventbridge_sns(ctx: _Ctx) -> tuple[_Usage, list[str]]:
 
 
 def kinesis_shards(peak_per_s: float, message_size: int, readers: int) -> int:
-    """Provisioned shards for the peak: 1 MB/s and 1,000 records/s in, 2 MB/s out shared by the readers."""
-    return max(1,
-               math.ceil(peak_per_s * message_size / limit("kinesis_shard_bytes_in")),
-               math.ceil(peak_per_s / limit("kinesis_shard_records_in")),
-               math.ceil(peak_per_s * message_size * readers / limit("kinesis_shard_bytes_out")))
+    """Provisioned shards for the peak: the architecture model's formula (architecture.size_shards), so the
+    estimate prices the shards the scaffold provisions."""
+    from ..architecture import size_shards
+
+    return size_shards(peak_per_s, message_size, readers)
 
 
 def _kinesis(readers: Callable[[_Ctx], int]) -> _Estimator:
@@ -610,11 +610,11 @@ COST_DECISIONS = ("orchestrator", "channel", "entry", "compute", "data_store")
 
 def _api_styles(workload: Workload, recommendation: Mapping[str, Any]) -> dict[str, str]:
     """flow -> the API style its architecture builds (the model's API node), which the entry is priced at."""
-    from ..architecture import API_NODE, model_of
+    from ..architecture import API_NODE, entry_api, model_of
 
     style = {node_type: name for name, node_type in API_NODE.items()}
     return {n["flow"]: style[n["type"]] for n in model_of(workload, recommendation)["nodes"]
-            if n["type"] in style and n.get("flow")}
+            if n["type"] in style and n.get("flow") and n["id"] == entry_api(n["flow"])}
 
 
 def _shared(workload: Workload, chosen: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, int], dict[str, str]]:

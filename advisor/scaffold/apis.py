@@ -13,6 +13,7 @@ from typing import Any
 from .base import checkov_skip, App
 from .cfn import GetAtt, Ref, Sub
 from .channels import lambda_permission
+from .sizes import tag
 
 THROTTLE_BURST = 200
 THROTTLE_RATE = 100
@@ -160,7 +161,7 @@ def approval_api(app: App, base: str, flow: Any) -> str:
                    purpose=f"POST a task token here (IAM auth) to approve a waiting {flow.name}; /reject refuses it",
                    role_statements=[{"Effect": "Allow", "Action": ["states:SendTaskSuccess", "states:SendTaskFailure"],
                                      "Resource": "*"}])
-    app.resources[api].setdefault("Metadata", {})["advisor"] = {"part": "approval"}  # a person's way back
+    tag(app.resources[api], f"{flow.name}/approval-api")  # a node of the model: a person's way back
     return api
 
 

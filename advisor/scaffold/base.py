@@ -18,6 +18,7 @@ from ..sizing import sizing
 from .cfn import GetAtt, Intrinsic, Ref, Sub
 from .fragments import load_fragment
 from .names import NameRegistry, pascal, snake
+from .sizes import ModelSettings, tag
 
 KEY = "AppKey"
 LOG_RETENTION_DAYS = 30
@@ -42,10 +43,11 @@ class FunctionSpec:
     flow: str
     title: str
     source: str  # handler kind: sqs, sns, http, sfn_task, ...
-    action: str = "work"  # work | start_execution | run_task | approval
+    action: str = "work"  # work | start_execution | run_task
     publish: str | None = None  # sns | sqs | events | kinesis | dynamodb
     timeout: int = 10
     sync: bool = False  # invoked synchronously by its source
+    node: str | None = None  # the architecture model's node it is built from (None: beside the model)
     extra: dict = field(default_factory=dict)
 
 
@@ -59,6 +61,7 @@ class App:
         self.files: dict[str, bytes] = {}
         self.notes: dict[str, list[str]] = {}
         self._async: dict[str, str] = {}  # function -> its on-failure DLQ
+        self.model = ModelSettings({})  # the architecture model's settings (render sets them)
         self.template = load_fragment("base.yaml", description=description[:1000], runtime=runtime)
         self.template.setdefault("Parameters", {})
         self.template.setdefault("Outputs", {})
@@ -139,12 +142,11 @@ class App:
         self.add(qid, "AWS::SQS::Queue", props, DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
         return qid, dlq
 
-    def at_least_visibility(self, queue_id: str, function_timeout: int) -> None:
-        """SQS visibility timeout >= 6x the consumer's timeout (AWS guidance; E3505)."""
-        p = self.props(queue_id)
-        from ..architecture import size_visibility_timeout
-
-        p["VisibilityTimeout"] = max(p.get("VisibilityTimeout", 30), size_visibility_timeout(function_timeout))
+    def sized_queue(self, queue_id: str, node: str) -> None:
+        """A queue the model has: its visibility timeout is the model's (at least 6x its consumer's timeout,
+        architecture.size_visibility_timeout), and it says which node it is."""
+        self.props(queue_id)["VisibilityTimeout"] = self.model.setting(node, "visibility_timeout")
+        tag(self.resources[queue_id], node)
 
     def allow_queue(self, queue_id: str, service: str, source_arns: list) -> str:
         """A queue policy letting ``service`` send, only from the given resources."""
@@ -162,11 +164,13 @@ class App:
     def function(self, spec_name: str, flow: str, title: str, source: str, *, action: str = "work",
                  timeout: float = 10, sync: bool = False, events: dict | None = None,
                  policies: list | None = None, env: dict | None = None, vpc: dict | None = None,
-                 async_dlq: bool = False, publish: str | None = None) -> FunctionSpec:
-        """A function, its log group, and the settings every function needs."""
+                 async_dlq: bool = False, publish: str | None = None, node: str | None = None) -> FunctionSpec:
+        """A function, its log group, and the settings every function needs; a function the architecture model
+        has (``node``) takes the model's timeout."""
         logical_id = self.new_id(spec_name, "Function")
         directory = self.dirs.claim(snake(spec_name), sep="_")
-        seconds = int(min(limit("lambda_timeout"), max(3, math.ceil(timeout))))
+        seconds = int(self.model.node(node).get("timeout_seconds")
+                      or min(limit("lambda_timeout"), max(3, math.ceil(timeout))))
         props: dict[str, Any] = {
             "CodeUri": f"src/{directory}/",
             "Description": title[:256],
@@ -195,9 +199,11 @@ class App:
             skips.append(("CKV_AWS_116", "Invoked synchronously or by polling; the Lambda DLQ only applies to"
                                          " asynchronous invocations, and failures go to the source's DLQ"))
         self.add(logical_id, "AWS::Serverless::Function", props, Metadata=checkov_skip(*skips))
+        if node in self.model.nodes:
+            tag(self.resources[logical_id], node)
         self.log_group(self.ids.claim(logical_id + "LogGroup"), Sub(f"/aws/lambda/${{{logical_id}}}"))
         spec = FunctionSpec(logical_id, directory, flow, title, source, action=action, publish=publish,
-                            timeout=seconds, sync=sync)
+                            timeout=seconds, sync=sync, node=node if node in self.model.nodes else None)
         self.functions.append(spec)
         return spec
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from ..catalog import option
 from ..sizing import sizing
 from .base import KEY, App, FunctionSpec
+from .sizes import tag
 from .cfn import GetAtt, Ref, Sub
 from .names import pascal
 from . import stores
@@ -123,7 +124,7 @@ class Channel:
             self.publish.append(Publish("events", self.bus))
         elif res == ["stream"]:
             if self.stream is None:  # else the consumers read the stream the flow itself reads: nothing to copy
-                self.stream = kinesis_stream(app, base, replay=self.flow.needs.replay)
+                self.stream = kinesis_stream(app, base, f"{self.flow.name}/stream", replay=self.flow.needs.replay)
                 self.publish.append(Publish("kinesis", self.stream))
         elif res == ["table-stream"]:
             if self.table is not None:  # the table whose changes the flow reads: its consumers read them too
@@ -191,7 +192,9 @@ class Channel:
                 "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": Ref(key)}}})
             dest = app.add(app.new_id(self.base, tp, "Destination"), "AWS::Events::ApiDestination", {
                 "ConnectionArn": GetAtt(conn, "Arn"), "InvocationEndpoint": Ref(url), "HttpMethod": "POST",
-                "InvocationRateLimitPerSecond": 10})
+                "InvocationRateLimitPerSecond": app.model.setting(
+                    f"{self.flow.name}/api-destination:{target}", "invocation_rate_per_second")})
+            tag(app.resources[dest], f"{self.flow.name}/api-destination:{target}")
             destinations.append((target, dest))
         role = app.service_role(self.base + "ApiDestinations", "events.amazonaws.com", [{
             "Effect": "Allow", "Action": "events:InvokeApiDestination",
@@ -308,24 +311,30 @@ class Channel:
 # -- shared event helpers ----------------------------------------------------------------
 
 
-def kinesis_stream(app: App, base: str, replay: bool = False) -> str:
+def kinesis_stream(app: App, base: str, node: str, replay: bool = False) -> str:
+    """A provisioned stream with the shards the model sized for its peak (architecture.size_shards), the
+    capacity the cost model prices."""
     sid = app.new_id(base, "Stream")
     app.add(sid, "AWS::Kinesis::Stream", {
-        "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+        "StreamModeDetails": {"StreamMode": "PROVISIONED"}, "ShardCount": app.model.setting(node, "shards"),
         "RetentionPeriodHours": 168 if replay else 24,
         "StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}})
+    tag(app.resources[sid], node)
     return sid
 
 
 def sqs_event(app: App, fn: FunctionSpec, queue: str) -> None:
+    """The function reads the queue: batch size, maximum concurrency and the queue's visibility timeout are the
+    model's (architecture.size_batch, size_esm_concurrency, size_visibility_timeout)."""
     poll = sizing().poll["sqs-poll"]
-    batch_size = poll.batch_size
-    app.at_least_visibility(queue, fn.timeout)
+    source, esm = app.model.esm(fn.node or "")
+    batch_size = esm["batch_size"]
+    app.sized_queue(queue, source)
     app.add_policy(fn.logical_id, {"SQSPollerPolicy": {"QueueName": GetAtt(queue, "QueueName")}})
     props: dict[str, Any] = {"Queue": GetAtt(queue, "Arn"), "BatchSize": batch_size,
                              "FunctionResponseTypes": ["ReportBatchItemFailures"]}
-    if not app.props(queue).get("FifoQueue"):
-        props["ScalingConfig"] = {"MaximumConcurrency": 5}
+    if not app.props(queue).get("FifoQueue"):  # FIFO scales by message group, not by this setting
+        props["ScalingConfig"] = {"MaximumConcurrency": esm["maximum_concurrency"]}
     if batch_size > 10 or poll.window_s:  # a window is required above 10 (deploy-time check only)
         props["MaximumBatchingWindowInSeconds"] = max(1, math.ceil(poll.window_s))
     app.add_event(fn.logical_id, "Queue", {"Type": "SQS", "Properties": props})
@@ -333,10 +342,11 @@ def sqs_event(app: App, fn: FunctionSpec, queue: str) -> None:
 
 def stream_event(app: App, fn: FunctionSpec, kind: str, stream_arn: Any, base: str) -> None:
     poll = sizing().poll["kinesis-poll" if kind == "Kinesis" else "dynamodb-stream-poll"]
+    _, esm = app.model.esm(fn.node or "")
     dlq = app.dlq(base + kind, why=f"records {fn.logical_id} failed on (stream metadata only)")
     app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
     app.add_event(fn.logical_id, "Stream", {"Type": kind, "Properties": {
-        "Stream": stream_arn, "StartingPosition": "TRIM_HORIZON", "BatchSize": poll.batch_size,
+        "Stream": stream_arn, "StartingPosition": "TRIM_HORIZON", "BatchSize": esm["batch_size"],
         "MaximumBatchingWindowInSeconds": math.ceil(poll.window_s),
         "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
@@ -360,10 +370,22 @@ def pipe_to_state_machine(app: App, base: str, source: str, source_arn: Any, sta
     SQS, Kinesis and DynamoDB Streams cannot start a workflow themselves, and a function that only calls
     StartExecution is a relay (integrations.yaml, substitutes). Each execution is started, not awaited."""
     actions, params = _PIPE_SOURCES[source]
+    return pipe_from(app, base, source_arn, state_machine, params,
+                     [{"Effect": "Allow", "Action": actions, "Resource": source_arn}])
+
+
+def pipe_from(app: App, base: str, source: Any, state_machine: str, parameters: dict, statements: list,
+              managed: list | None = None) -> str:
+    """A pipe from any source EventBridge Pipes reads (SQS, Kinesis, DynamoDB Streams, MSK, self-managed
+    Kafka, Amazon MQ: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-source.html)
+    that starts ``state_machine``; ``statements`` let its role read the source."""
     role = app.service_role(base + "Pipe", "pipes.amazonaws.com", [
-        {"Effect": "Allow", "Action": actions, "Resource": source_arn},
+        *statements,
         {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")},
         {"Effect": "Allow", "Action": "states:StartExecution", "Resource": Ref(state_machine)}])
+    if managed:
+        app.props(role)["ManagedPolicyArns"] = managed
+    source_arn, params = source, parameters
     return app.add(app.new_id(base, "Pipe"), "AWS::Pipes::Pipe", {
         "RoleArn": GetAtt(role, "Arn"), "Source": source_arn, "SourceParameters": params,
         "Target": Ref(state_machine),

@@ -76,13 +76,13 @@ def _adapter_tests(layout: Layout, fn: Any, step: str, glue: bool) -> str:
     parts = [layout.text("tests/adapter/head", **values)]
     sample = {"sqs": "batch", "kinesis": "batch", "dynamodb": "batch", "sns": "records", "s3": "records",
               "kafka": "records", "mq": "records", "http": "http", "websocket": "websocket",
-              "approval": "approval", "ecs_task": "ecs_task"}.get(fn.source, "single")
+              "ecs_task": "ecs_task"}.get(fn.source, "single")
     parts.append(layout.text(f"tests/adapter/sample_{sample}"))
     if sample == "batch":
         parts += [layout.text(f"tests/adapter/batch_{fn.source}"), layout.text("tests/adapter/batch")]
     if needs_idempotency(fn.source):
         parts.append(layout.text("tests/adapter/once"))
-    if fn.publish and fn.source not in ("approval", "ecs_task"):
+    if fn.publish and fn.source != "ecs_task":
         parts.append(layout.text("tests/adapter/publish", publish=fn.publish))
     if glue:
         parts.append(layout.text("tests/adapter/action", **({"step": step} if layout.ts else {})))
@@ -107,9 +107,9 @@ def function_files(app: App, workload_name: str, language: str = "python") -> di
         out["tests/conftest.py"] = render_text("tests/conftest.py").encode()
         out["tests/requirements.txt"] = render_text("tests/requirements.txt").encode()
     for fn in app.functions:
-        glue = fn.action in GLUE_ACTIONS and fn.source not in ("approval", "ecs_task")
+        glue = fn.action in GLUE_ACTIONS and fn.source != "ecs_task"
         step = (GLUE_ACTIONS_TS if layout.ts else GLUE_ACTIONS)[fn.action] if glue else step_name(fn.directory)
-        kind = fn.action if glue else fn.source if fn.source in ("approval", "ecs_task") else "work"
+        kind = fn.action if glue else "ecs_task" if fn.source == "ecs_task" else "work"
         logic = f"src/{fn.directory}/logic.{layout.ext}"
         header = layout.text("handlers/adapters/header", free_text=("title",), title=plain(fn.title),
                              source=fn.source, action=fn.action,
@@ -127,11 +127,9 @@ def function_files(app: App, workload_name: str, language: str = "python") -> di
         out[f"events/{fn.directory}.json"] = (json.dumps(event, indent=2, sort_keys=True) + "\n").encode()
         out[layout.adapter_test(fn.directory)] = _adapter_tests(layout, fn, step, glue).encode()
         if not glue:
-            which = "approval" if fn.source == "approval" else "work"
-            out[logic] = layout.text(f"handlers/logic/{which}", free_text=("title",), title=plain(fn.title),
+            out[logic] = layout.text("handlers/logic/work", free_text=("title",), title=plain(fn.title),
                                      step=step).encode()
-            test = "logic_approval" if fn.source == "approval" else "logic"
-            out[layout.logic_test(fn.directory)] = layout.text(f"tests/{test}", function_dir=fn.directory,
+            out[layout.logic_test(fn.directory)] = layout.text("tests/logic", function_dir=fn.directory,
                                                                step=step).encode()
     return out
 

@@ -18,8 +18,9 @@ from ..errors import TemplateError
 from ..sizing import sizing
 from . import apis, stores
 from .base import KEY, App, FunctionSpec
-from .cfn import GetAtt, Join, Ref, Sub, stack_suffix
-from .channels import Channel, kinesis_stream, lambda_permission, pipe_to_state_machine, sqs_event, stream_event
+from .cfn import GetAtt, Intrinsic, Join, Ref, Sub, stack_suffix
+from .channels import (Channel, kinesis_stream, lambda_permission, pipe_from, pipe_to_state_machine, sqs_event,
+                       stream_event)
 from .names import pascal, snake
 from .statemachine import build_definition
 
@@ -146,7 +147,7 @@ class FlowBuilder:
         for consumer in consumers:
             def make(source: str, consumer: str = consumer) -> FunctionSpec:
                 return self.function(f"{self.flow.name}-{consumer}", f"{consumer} reacts to {self.flow.name}",
-                                     source, timeout=10)
+                                     source, node=f"{self.flow.name}/consumer:{consumer}")
             self.channel.attach(consumer, make, prefer_queue=False)
         if self.flow.external_targets and not self.channel.bus:
             self.note("external targets are only wired for EventBridge channels (API destinations);"
@@ -158,7 +159,8 @@ class FlowBuilder:
         upstream = self.channels.get(self.flow.after) if self.flow.trigger == "event" else None
         if kind == "kinesis":
             if self.flow.trigger == "stream":
-                self.input_stream = kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+                self.input_stream = kinesis_stream(self.app, self.base + "Input", f"{self.flow.name}/source:stream",
+                                                   replay=self.flow.needs.replay)
             elif upstream is not None and upstream.kind == "kinesis":
                 self.input_stream = upstream.stream
             self.channel.stream = self.input_stream
@@ -172,13 +174,14 @@ class FlowBuilder:
     # -- functions -----------------------------------------------------------------------
 
     def function(self, name: str, title: str, source: str, *, action: str = "work", timeout: float | None = None,
-                 publish: list | None = None) -> FunctionSpec:
+                 publish: list | None = None, node: str | None = None) -> FunctionSpec:
+        """A function of the flow; one the architecture model has (``node``) is sized by it."""
         app = self.app
         sync_api = source in ("http", "appsync", "websocket")
         seconds = timeout if timeout is not None else self.step_timeout
         if sync_api:
             seconds = min(seconds, int(limit("apigw_rest_timeout")))
-        fn = app.function(name, self.flow.name, title, source, action=action, timeout=seconds,
+        fn = app.function(name, self.flow.name, title, source, action=action, timeout=seconds, node=node,
                           async_dlq=source in ASYNC_SOURCES, sync=source not in ASYNC_SOURCES)
         app.add_policy(fn.logical_id, app.kms_statement())
         if publish:
@@ -266,7 +269,8 @@ class FlowBuilder:
                 subs[td + "Arn"] = Ref(td)
                 steps.append({"name": step, "kind": "ecs", "ref": td + "Arn"})
             else:
-                fn = self.function(f"{flow.name}-{step}", f"{flow.name}: {step}", "sfn_task")
+                fn = self.function(f"{flow.name}-{step}", f"{flow.name}: {step}", "sfn_task",
+                                   node=f"{flow.name}/step:{step}")
                 self.grant(fn)
                 subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
                 policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
@@ -284,7 +288,7 @@ class FlowBuilder:
             # the last step is undone too when the outcome publish after it can still fail
             for step in (flow.steps if self.channel else flow.steps[:-1]):
                 fn = self.function(f"{flow.name}-undo-{step}", f"{flow.name}: undo {step} (compensation)",
-                                   "sfn_task")
+                                   "sfn_task", node=f"{flow.name}/undo:{step}")
                 self.grant(fn)
                 subs[fn.logical_id + "Arn"] = GetAtt(fn.logical_id, "Arn")
                 policies.append({"LambdaInvokePolicy": {"FunctionName": Ref(fn.logical_id)}})
@@ -328,7 +332,7 @@ class FlowBuilder:
         API that calls SendTaskSuccess / SendTaskFailure. Returns the substitution naming the topic."""
         app, flow = self.app, self.flow
         topic = app.add(app.new_id(self.base, "ApprovalTopic"), "AWS::SNS::Topic", {"KmsMasterKeyId": Ref(KEY)},
-                        Metadata={"advisor": {"part": "approval"}})
+                        Metadata={"advisor": {"node": f"{flow.name}/approval-topic"}})
         app.output(topic + "Arn", Ref(topic), f"Subscribe the people who approve {flow.name} (e.g. by e-mail)")
         api = apis.approval_api(app, self.base, flow)
         subs["ApprovalTopicArn"] = Ref(topic)
@@ -349,7 +353,8 @@ class FlowBuilder:
         steps = list(self.flow.steps)
         nxt = outcome
         for step in reversed(steps[1:]):
-            fn = self.function(f"{self.flow.name}-{step}", f"{self.flow.name}: {step}", "sqs", publish=nxt)
+            fn = self.function(f"{self.flow.name}-{step}", f"{self.flow.name}: {step}", "sqs", publish=nxt,
+                               node=f"{self.flow.name}/step:{step}")
             self.grant(fn)
             q, _ = self.app.queue(self.base + pascal(step) + "Input")
             sqs_event(self.app, fn, q)
@@ -363,7 +368,7 @@ class FlowBuilder:
         flow = self.flow
         if self.orchestrated:
             fn = self.function(f"{flow.name}-start", title or f"{flow.name}: start the workflow", source,
-                               action="start_execution", timeout=10)
+                               action="start_execution", timeout=10, node=f"{flow.name}/start")
             sync = self.express and source in ("http", "appsync", "websocket")
             self.app.add_env(fn.logical_id, STATE_MACHINE_ARN=Ref(self.sm), SYNC="true" if sync else "false")
             if not self.express and source in REDELIVERED:
@@ -378,7 +383,7 @@ class FlowBuilder:
             return fn
         if self.fargate:
             fn = self.function(f"{flow.name}-launch", title or f"{flow.name}: run the Fargate task", source,
-                               action="run_task", timeout=10)
+                               action="run_task", timeout=10, node=f"{flow.name}/start")
             td = next(iter(self.ecs["tasks"].values()))
             self.app.add_env(fn.logical_id, CLUSTER_ARN=GetAtt(self.ecs["cluster"], "Arn"),
                              TASK_DEFINITION_ARN=Ref(td), SUBNETS=Join(",", Ref(stores.VPC_SUBNETS)),
@@ -387,7 +392,7 @@ class FlowBuilder:
             return fn
         first = flow.steps[0]
         fn = self.function(f"{flow.name}-{first}", title or f"{flow.name}: {first}", source,
-                           publish=self.first_publish)
+                           publish=self.first_publish, node=f"{flow.name}/step:{first}")
         self.grant(fn)
         return fn
 
@@ -448,8 +453,10 @@ class FlowBuilder:
             apis.rest_api(app, base, flow, path, apis.sqs_send(q), role_statements=[
                 {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": GetAtt(q, "Arn")},
                 {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": GetAtt(KEY, "Arn")}])
-            fn = self.entry_function("sqs")
-            sqs_event(app, fn, q)
+            if self.orchestrated:  # a queue cannot start a workflow: a pipe reads it and does (integrations.yaml)
+                pipe_to_state_machine(app, base + "Requests", "sqs", GetAtt(q, "Arn"), self.sm)
+            else:
+                sqs_event(app, self.entry_function("sqs"), q)
             if style == "http":
                 self.note("storage-first entry: API Gateway REST API writes straight to SQS (HTTP APIs can too,"
                           " but REST gives request validation and usage plans).")
@@ -576,7 +583,8 @@ class FlowBuilder:
         own.attach(self.flow.name, lambda source: self.entry_function(source), prefer_queue=False)
 
     def _entry_kinesis_poll(self) -> None:
-        stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", replay=self.flow.needs.replay)
+        stream = self.input_stream or kinesis_stream(self.app, self.base + "Input", f"{self.flow.name}/source:stream",
+                                                     replay=self.flow.needs.replay)
         self.app.output(stream + "Name", Ref(stream), f"Put records here to start {self.flow.name}")
         if self.orchestrated:
             pipe_to_state_machine(self.app, self.base, "kinesis", GetAtt(stream, "Arn"), self.sm)
@@ -600,11 +608,13 @@ class FlowBuilder:
         app = self.app
         topic = app.param(app.new_id(self.base, "KafkaTopic"), "String", f"Kafka topic {self.flow.name} reads",
                           default=f"{self.flow.name}-events")
+        if self.orchestrated:  # Kafka cannot start a workflow: a pipe reads the topic and does (integrations.yaml)
+            return self._kafka_pipe(topic)
         fn = self.entry_function("kafka")
         dlq = app.dlq(self.base + "Kafka", why="records the consumer failed on")
         app.add_policy(fn.logical_id, {"SQSSendMessagePolicy": {"QueueName": GetAtt(dlq, "QueueName")}})
         common = {"Topics": [Ref(topic)], "StartingPosition": "LATEST",
-                  "BatchSize": sizing().poll["kafka-poll"].batch_size,
+                  "BatchSize": app.model.esm(fn.node or "")[1]["batch_size"],
                   "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": GetAtt(dlq, "Arn")}}}
         if self.flow.source == "msk":
             cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
@@ -621,18 +631,45 @@ class FlowBuilder:
                 "SourceAccessConfigurations": [{"Type": "SASL_SCRAM_512_AUTH", "URI": Ref(secret)}]}})
             app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}})
 
+    def _kafka_pipe(self, topic: str) -> None:
+        """A pipe from the Kafka topic (MSK or self-managed) to the workflow, one record per execution."""
+        app = self.app
+        common = {"TopicName": Ref(topic), "StartingPosition": "LATEST", "BatchSize": 1}
+        if self.flow.source == "msk":
+            cluster = app.param("MskClusterArn", "String", "ARN of the MSK cluster")
+            pipe_from(app, self.base, Ref(cluster), self.sm, {"ManagedStreamingKafkaParameters": common},
+                                  [{"Effect": "Allow", "Action": ["kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"],
+                                    "Resource": Ref(cluster)}],
+                                  managed=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                               "AWSLambdaMSKExecutionRole")])  # the ENIs in the cluster's VPC
+            return
+        servers = app.param("KafkaBootstrapServers", "CommaDelimitedList", "host:port of the Kafka brokers")
+        secret = app.param("KafkaSecretArn", "String", "Secrets Manager secret with the SASL/SCRAM credentials")
+        pipe_from(app, self.base, Sub("smk://${First}", {"First": Intrinsic("Select", [0, Ref(servers)])}), self.sm,
+                              {"SelfManagedKafkaParameters": {**common, "AdditionalBootstrapServers": Ref(servers),
+                                                              "Credentials": {"SaslScram512Auth": Ref(secret)}}},
+                              [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": Ref(secret)}])
+
     def _entry_mq_poll(self) -> None:
         app = self.app
         broker = app.param("MqBrokerArn", "String", "ARN of the Amazon MQ broker")
         secret = app.param("MqSecretArn", "String", "Secrets Manager secret with the broker's username/password")
         queue = app.param(app.new_id(self.base, "MqQueue"), "String", f"Broker queue {self.flow.name} reads",
                           default=self.flow.name)
+        if self.orchestrated:  # a broker cannot start a workflow: a pipe reads its queue and does
+            kind = "RabbitMQBrokerParameters" if self.flow.source == "rabbitmq" else "ActiveMQBrokerParameters"
+            params = {kind: {"QueueName": Ref(queue), "Credentials": {"BasicAuth": Ref(secret)}, "BatchSize": 1,
+                             **({"VirtualHost": "/"} if self.flow.source == "rabbitmq" else {})}}
+            pipe_from(app, self.base, Ref(broker), self.sm, params, [
+                {"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)},
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": Ref(secret)}])
+            return
         fn = self.entry_function("mq")
         access: list = [{"Type": "BASIC_AUTH", "URI": Ref(secret)}]
         if self.flow.source == "rabbitmq":
             access.append({"Type": "VIRTUAL_HOST", "URI": "/"})
         app.add_event(fn.logical_id, "Broker", {"Type": "MQ", "Properties": {
             "Broker": Ref(broker), "Queues": [Ref(queue)], "SourceAccessConfigurations": access,
-            "BatchSize": sizing().poll["mq-poll"].batch_size}})
+            "BatchSize": app.model.esm(fn.node or "")[1]["batch_size"]}})
         app.add_policy(fn.logical_id, {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": Ref(secret)}},
                        {"Statement": [{"Effect": "Allow", "Action": "mq:DescribeBroker", "Resource": Ref(broker)}]})

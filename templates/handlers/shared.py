@@ -304,18 +304,6 @@ def make_handler(source, work):
     return handler
 
 
-def make_approval_handler(notify):
-    """A Step Functions task with a task token: `notify(request, token)` tells a person; the workflow waits
-    until something calls SendTaskSuccess (or SendTaskFailure) with that token."""
-    @logger.inject_lambda_context
-    @tracer.capture_lambda_handler
-    def handler(event, context):
-        notify(event.get("input", {}), event["taskToken"])
-        return {"notified": True}
-
-    return handler
-
-
 def run_container(work):
     """A Fargate task started by the workflow: the input comes in the INPUT variable (JSON)."""
     result = work(json.loads(os.environ.get("INPUT") or "{}"))

@@ -303,16 +303,6 @@ export function makeHandler(source: string, work: Work) {
   };
 }
 
-/** A Step Functions task with a task token: `notify(request, token)` tells a person; the workflow waits until
- * something calls SendTaskSuccess (or SendTaskFailure) with that token. */
-export function makeApprovalHandler(notify: (request: Payload, token: string) => unknown) {
-  return async (event: AnyEvent, context: Context) => {
-    logger.addContext(context);
-    await notify(event.input ?? {}, event.taskToken);
-    return { notified: true };
-  };
-}
-
 /** A Fargate task started by the workflow: the input comes in the INPUT variable (JSON). */
 export async function runContainer(work: Work): Promise<Result> {
   const result = await work(JSON.parse(process.env.INPUT || '{}'));
