@@ -613,3 +613,40 @@ def test_only_the_steps_beyond_lambda_become_tasks_and_service_events_get_a_defa
     assert definition.count("ecs:runTask.sync") == 1 and definition.count("lambda:invoke") == 2
     patterns = [r["Properties"]["EventPattern"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
     assert {"source": ["aws.mediaconvert"], "detail-type": ["MediaConvert Job State Change"]} in patterns
+
+
+def test_a_redelivered_start_of_a_standard_workflow_ends_at_once(validators):
+    """A pipe cannot name the execution, so a redelivered message would start a second Standard workflow: the
+    definition first records the delivery id with a conditional put on the idempotency table and ends at a
+    Succeed state when it was there. Express workflows and workflows an API starts are not guarded."""
+    steps = ["check", "store"]
+    flows = [flow("from-queue", "queue", steps=steps), flow("from-stream", "stream", steps=steps),
+             flow("express-queue", "queue", steps=steps), flow("from-api", "api", steps=steps)]
+    choices = {"from-queue": {"orchestrator": "step-functions-standard"},
+               "from-stream": {"orchestrator": "step-functions-standard"},
+               "express-queue": {"orchestrator": "step-functions-express"},
+               "from-api": {"orchestrator": "step-functions-standard"}}
+    wl, rec, files = build(flows, choices)
+    assert_clean(files, validators)
+    tpl = load_template(files["template.yaml"].decode())
+    machines = {k: r["Properties"] for k, r in tpl["Resources"].items() if r["Type"] == "AWS::Serverless::StateMachine"}
+    pipes = {r["Properties"]["Target"].value: r["Properties"]["SourceParameters"]
+             for r in tpl["Resources"].values() if r["Type"] == "AWS::Pipes::Pipe"}
+    table = next(k for k, r in tpl["Resources"].items() if k.startswith("IdempotencyTable"))
+    for name, id_path in (("from_queue", "$states.input[0].messageId"), ("from_stream", "$states.input[0].eventID")):
+        definition = json.loads(files[f"statemachine/{name}.asl.json"])
+        guard = definition["States"][definition["StartAt"]]
+        assert guard["Resource"] == "arn:aws:states:::dynamodb:putItem"
+        assert guard["Arguments"]["ConditionExpression"] == "attribute_not_exists(id)"
+        assert id_path in guard["Arguments"]["Item"]["id"]["S"] and "expiration" in guard["Arguments"]["Item"]
+        dup = [c for c in guard["Catch"] if c["ErrorEquals"] == ["DynamoDB.ConditionalCheckFailedException"]]
+        assert dup and definition["States"][dup[0]["Next"]]["Type"] == "Succeed"
+        assert "DynamoDB.ConditionalCheckFailedException" not in guard["Retry"][0]["ErrorEquals"]
+        assert guard["Next"].startswith("Step")
+        sm = next(k for k, p in machines.items() if p["DefinitionUri"] == f"statemachine/{name}.asl.json")
+        assert sm in pipes, "this workflow is started by a pipe"
+        assert machines[sm]["DefinitionSubstitutions"][guard["Arguments"]["TableName"][2:-1]] == Ref(table)
+        assert {"DynamoDBWritePolicy": {"TableName": Ref(table)}} in machines[sm]["Policies"]
+    for name in ("express_queue", "from_api"):
+        definition = json.loads(files[f"statemachine/{name}.asl.json"])
+        assert definition["States"][definition["StartAt"]]["Resource"] != "arn:aws:states:::dynamodb:putItem"

@@ -6,9 +6,12 @@ Kept apart from the topology (wiring.py, channels.py): it only decorates the fun
 """
 from __future__ import annotations
 
+import json
+
 from .base import KEY, App
-from .cfn import Ref
+from .cfn import Intrinsic, Ref
 from .names import snake
+from .statemachine import guard_start
 
 LAYER = "SharedLayer"
 IDEMPOTENCY_TABLE = "IdempotencyTable"
@@ -56,7 +59,8 @@ def add_idempotency(app: App) -> None:
     """One DynamoDB table of idempotency records (expired by TTL), read and written by every function whose
     source delivers at least once."""
     users = [f for f in lambda_functions(app) if needs_idempotency(f.source)]
-    if not users:
+    workflows = redelivered_workflows(app)
+    if not users and not workflows:
         return
     table = app.add(app.ids.claim(IDEMPOTENCY_TABLE), "AWS::DynamoDB::Table", {
         "BillingMode": "PAY_PER_REQUEST",
@@ -70,3 +74,42 @@ def add_idempotency(app: App) -> None:
         app.add_env(fn.logical_id, IDEMPOTENCY_TABLE=Ref(table),
                     IDEMPOTENCY_TTL_SECONDS=str(IDEMPOTENCY_TTL_SECONDS))
         app.add_policy(fn.logical_id, {"DynamoDBCrudPolicy": {"TableName": Ref(table)}})
+    for sm, source in sorted(workflows.items()):
+        guard_workflow(app, sm, source, table)
+
+
+# the pipe's source parameters name what it reads (channels._PIPE_SOURCES)
+_PIPE_SOURCE_KIND = {"SqsQueueParameters": "sqs", "KinesisStreamParameters": "kinesis",
+                     "DynamoDBStreamParameters": "dynamodb"}
+
+
+def redelivered_workflows(app: App) -> dict[str, str]:
+    """Standard state machines whose start may be delivered twice, and how they are started: by a pipe from a
+    queue or a stream (its source kind), or by a start function of an at-least-once source ("start_function").
+    Express workflows are left out (at-least-once by design: their steps are idempotent), and so are workflows
+    an API starts (each request is new)."""
+    found: dict[str, str] = {}
+    for logical_id, resource in app.resources.items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Pipes::Pipe":
+            kinds = [_PIPE_SOURCE_KIND[k] for k in props.get("SourceParameters", {}) if k in _PIPE_SOURCE_KIND]
+            target = props.get("Target")
+            if kinds and isinstance(target, Intrinsic) and target.fn == "Ref":
+                found.setdefault(target.value, kinds[0])
+        elif resource["Type"] == "AWS::Serverless::Function":
+            variables = props.get("Environment", {}).get("Variables", {})
+            arn = variables.get("STATE_MACHINE_ARN")
+            if variables.get("EXECUTION_NAME_FROM") and isinstance(arn, Intrinsic) and arn.fn == "Ref":
+                found.setdefault(arn.value, "start_function")
+    return {sm: kind for sm, kind in found.items() if app.props(sm).get("Type") == "STANDARD"}
+
+
+def guard_workflow(app: App, sm: str, source: str, table: str) -> None:
+    """The state machine records each delivery in the idempotency table first (statemachine.guard_start)."""
+    props = app.props(sm)
+    path = props["DefinitionUri"]
+    definition = guard_start(json.loads(app.files[path]), source, IDEMPOTENCY_TABLE, KEY_ATTRIBUTE,
+                             TTL_ATTRIBUTE, IDEMPOTENCY_TTL_SECONDS)
+    app.files[path] = (json.dumps(definition, indent=2, sort_keys=True) + "\n").encode()
+    props["DefinitionSubstitutions"][IDEMPOTENCY_TABLE] = Ref(table)
+    props["Policies"].append({"DynamoDBWritePolicy": {"TableName": Ref(table)}})

@@ -171,3 +171,48 @@ def _approval_states(ref: str, timeout: int, done: list[str]) -> list[tuple[str,
     choice = {"Type": "Choice", "Choices": [{"Variable": "$.approval.approved", "BooleanEquals": True,
                                              "Next": "?"}]}
     return [("WaitForApproval", wait, done), ("IsApproved", choice, done)]
+
+
+# Where the delivery id is in a Standard execution's input. A pipe sends the batch as a JSON array even with a
+# batch size of 1 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html);
+# the record shapes are the pipe sources' (eb-pipes-sqs.html: messageId; eb-pipes-kinesis.html and
+# eb-pipes-dynamodb.html: eventID). A start function names the execution after its delivery, so the name is it.
+DELIVERY_ID = {"sqs": "$states.input[0].messageId", "kinesis": "$states.input[0].eventID",
+               "dynamodb": "$states.input[0].eventID", "start_function": "$states.context.Execution.Name"}
+GUARD_STATE = "RecordDelivery"
+ALREADY_STARTED = "AlreadyStarted"
+GUARD_RETRY = {**SERVICE_RETRY, "ErrorEquals": [  # never ConditionalCheckFailed: that is the answer, not a fault
+    "DynamoDB.InternalServerErrorException", "DynamoDB.ThrottlingException",
+    "DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.RequestLimitExceeded", "States.Timeout"]}
+
+
+def guard_start(definition: dict, source: str, table_ref: str, key_attribute: str, ttl_attribute: str,
+                ttl_seconds: int) -> dict:
+    """Make a redelivered start a no-op: the first state puts the delivery id into the idempotency table
+    ``${table_ref}`` only if it is not there yet (a conditional write); when it is, the execution ends at once
+    ("already started"). The record expires after ``ttl_seconds`` through the table's TTL attribute. The state
+    uses JSONata (a state may choose its query language) because JSONPath cannot turn the execution's start time
+    into the epoch seconds a TTL attribute holds."""
+    states = definition["States"]
+    if GUARD_STATE in states:
+        return definition
+    first = definition["StartAt"]
+    states.setdefault("Failed", {"Type": "Fail", "Error": "FlowFailed",
+                                 "Cause": "A step failed; see the execution history"})
+    expires = f"$floor($toMillis($states.context.Execution.StartTime) / 1000) + {ttl_seconds}"
+    states[GUARD_STATE] = {
+        "Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::dynamodb:putItem",
+        "Arguments": {
+            "TableName": f"${{{table_ref}}}",
+            "Item": {key_attribute: {"S": f"{{% 'workflow#' & $states.context.StateMachine.Id & '#' & "
+                                          f"{DELIVERY_ID[source]} %}}"},
+                     ttl_attribute: {"N": f"{{% $string({expires}) %}}"}},
+            "ConditionExpression": f"attribute_not_exists({key_attribute})"},
+        "Output": "{% $states.input %}",
+        "Retry": [GUARD_RETRY],
+        "Catch": [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "Next": ALREADY_STARTED},
+                  {"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+        "Next": first}
+    states[ALREADY_STARTED] = {"Type": "Succeed", "Comment": "already started: this delivery was seen before"}
+    definition["StartAt"] = GUARD_STATE
+    return definition
