@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -650,3 +651,33 @@ def test_a_redelivered_start_of_a_standard_workflow_ends_at_once(validators):
     for name in ("express_queue", "from_api"):
         definition = json.loads(files[f"statemachine/{name}.asl.json"])
         assert definition["States"][definition["StartAt"]]["Resource"] != "arn:aws:states:::dynamodb:putItem"
+
+
+# Where each language's start function passes the execution's name (the mutation below removes it).
+NAMED_START = {"python3.13": ("input=body, **named)", "input=body)"),
+               "nodejs22.x": ("...(name === undefined ? {} : { name })", "...(name === undefined ? {} : {})")}
+
+
+@pytest.mark.parametrize("runtime", sorted(NAMED_START))
+def test_a_start_function_names_the_execution_after_the_delivery(runtime, tmp_path, request):
+    """With EXECUTION_NAME_FROM (set for a Standard workflow's start function of an at-least-once source), the
+    shared start_workflow names the execution after the delivery; every start function's generated tests check
+    that a redelivered record asks for the same name, and they fail when the name is no longer passed."""
+    wl, rec, files = build([flow("chat", "api", api="websocket", steps=["scan", "store"])],
+                           {"chat": {"orchestrator": "step-functions-standard"}}, runtime=runtime)
+    tests = [v.decode() for k, v in files.items() if k in ("tests/chat_start.adapter.test.ts",
+                                                            "tests/test_chat_start_adapter.py")]
+    assert len(tests) == 1 and re.search("same.named.execution", tests[0])
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
+    assert_app_tests_pass(run_app_tests(tmp_path, modules))
+    shared = next(tmp_path.glob("src/shared/shared.*"))
+    original = shared.read_text()
+    text, broken = NAMED_START[runtime]
+    assert original.count(text) == 1
+    shared.write_text(original.replace(text, broken))
+    proc = run_app_tests(tmp_path, modules)
+    assert proc.returncode != 0, f"the generated tests pass without the name\n{proc.stdout[-2000:]}"
+    assert re.search("same.named.execution", proc.stdout + proc.stderr)

@@ -86,6 +86,8 @@ def _adapter_tests(layout: Layout, fn: Any, step: str, glue: bool) -> str:
         parts.append(layout.text("tests/adapter/publish", publish=fn.publish))
     if glue:
         parts.append(layout.text("tests/adapter/action", **({"step": step} if layout.ts else {})))
+    if glue and fn.action == "start_execution":  # naming executions after deliveries (EXECUTION_NAME_FROM)
+        parts.append(layout.text("tests/adapter/named"))
     return "".join(parts)
 
 

@@ -22,11 +22,10 @@ from .cfn import GetAtt, Intrinsic, Join, Ref, Sub, stack_suffix
 from .channels import (Channel, kinesis_stream, lambda_permission, pipe_from, pipe_to_state_machine, sqs_event,
                        stream_event)
 from .names import pascal, snake
+from .powertools import needs_idempotency
 from .statemachine import build_definition
 
 ASYNC_SOURCES = {"sns", "eventbridge", "s3", "schedule", "rest_async"}
-# sources that deliver at least once: the same message can come again
-REDELIVERED = {"sqs", "sns", "eventbridge", "s3", "schedule", "kinesis", "dynamodb", "kafka", "mq"}
 
 
 def flow_order(workload: Any) -> list:
@@ -371,7 +370,7 @@ class FlowBuilder:
                                action="start_execution", timeout=10, node=f"{flow.name}/start")
             sync = self.express and source in ("http", "appsync", "websocket")
             self.app.add_env(fn.logical_id, STATE_MACHINE_ARN=Ref(self.sm), SYNC="true" if sync else "false")
-            if not self.express and source in REDELIVERED:
+            if not self.express and needs_idempotency(source):  # an at-least-once source (powertools.py)
                 # a Standard execution name is unique for 90 days: named after the message, a redelivery
                 # cannot start the workflow twice (StartExecution is idempotent for the same name and input)
                 self.app.add_env(fn.logical_id, EXECUTION_NAME_FROM="message-id")

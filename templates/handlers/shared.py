@@ -8,9 +8,11 @@ heavy lifting: Logger (JSON logs with the request id), Tracer (X-Ray), Metrics (
 batch processing with partial failures, and idempotency backed by the IdempotencyTable.
 """
 import base64
+import contextvars
 import hashlib
 import json
 import os
+import re
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -100,8 +102,25 @@ def publish(result):
 # ------------------------------------------------------------------ actions that are glue, not logic
 
 
+# The delivery key (message id, event id, sequence number...) of the record being handled, for start_workflow.
+DELIVERY = contextvars.ContextVar("delivery", default=None)
+NAME_MAX = 80  # a Step Functions execution name: 1 to 80 letters, digits, '-' and '_'
+
+
+def execution_name(key):
+    """The execution's name for a delivery key: the key itself when it is a valid name, else its valid
+    characters and a digest of the whole key (two keys never share a name; the same key always gets it)."""
+    clean = re.sub(r"[^A-Za-z0-9_-]", "-", str(key))
+    if clean == str(key) and 0 < len(clean) <= NAME_MAX:
+        return clean
+    digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]
+    return f"{clean[:NAME_MAX - len(digest) - 1]}-{digest}"
+
+
 def start_workflow(payload):
-    """Start one workflow execution for this event (synchronously for Express behind an API)."""
+    """Start one workflow execution for this event (synchronously for Express behind an API). With
+    EXECUTION_NAME_FROM (a Standard workflow fed by an at-least-once source) the execution is named after the
+    delivery: Step Functions refuses a second execution of that name, so a redelivery cannot start it twice."""
     sfn = _client("stepfunctions")
     arn = os.environ["STATE_MACHINE_ARN"]
     body = json.dumps(payload, default=str, sort_keys=True)
@@ -110,7 +129,16 @@ def start_workflow(payload):
         if response.get("status") != "SUCCEEDED":
             raise RuntimeError(f"workflow {response.get('status')}: {response.get('error')}")
         return json.loads(response.get("output") or "{}")
-    response = sfn.start_execution(stateMachineArn=arn, input=body)
+    named = {}
+    if os.environ.get("EXECUTION_NAME_FROM") and DELIVERY.get() is not None:
+        named["name"] = execution_name(DELIVERY.get())
+    try:
+        response = sfn.start_execution(stateMachineArn=arn, input=body, **named)
+    except Exception as error:  # ExecutionAlreadyExists: this delivery started it before
+        if type(error).__name__ != "ExecutionAlreadyExists" or not named:
+            raise
+        logger.info("workflow already started for this delivery", extra={"name": named["name"]})
+        return {"executionName": named["name"], "status": "already started"}
     logger.info("workflow started", extra={"executionArn": response["executionArn"]})
     return {"executionArn": response["executionArn"], "status": "started"}
 
@@ -290,8 +318,15 @@ def make_handler(source, work):
         metrics.add_metric(name="Processed", unit=MetricUnit.Count, value=1)
         return result
 
-    run, config = once(step)
+    guarded, config = once(step)
     parse = SOURCES[source]
+
+    def run(key, payload):
+        token = DELIVERY.set(key)
+        try:
+            return guarded(key, payload)
+        finally:
+            DELIVERY.reset(token)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler

@@ -8,6 +8,7 @@
  * lifting: Logger (JSON logs with the request id), Tracer (X-Ray), Metrics (CloudWatch EMF), batch processing
  * with partial failures, and idempotency backed by the IdempotencyTable.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import {
   BatchProcessor,
@@ -129,7 +130,22 @@ export async function publish(result: Result): Promise<void> {
 
 // ------------------------------------------------------------------ actions that are glue, not logic
 
-/** Start one workflow execution for this event (synchronously for Express behind an API). */
+/** The delivery key (message id, event id, sequence number...) of the record being handled, for startWorkflow. */
+const delivery = new AsyncLocalStorage<string>();
+const NAME_MAX = 80; // a Step Functions execution name: 1 to 80 letters, digits, '-' and '_'
+
+/** The execution's name for a delivery key: the key itself when it is a valid name, else its valid characters
+ * and a digest of the whole key (two keys never share a name; the same key always gets it). */
+export function executionName(key: string): string {
+  const clean = key.replace(/[^A-Za-z0-9_-]/g, '-');
+  if (clean === key && clean.length > 0 && clean.length <= NAME_MAX) return clean;
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return `${clean.slice(0, NAME_MAX - digest.length - 1)}-${digest}`;
+}
+
+/** Start one workflow execution for this event (synchronously for Express behind an API). With
+ * EXECUTION_NAME_FROM (a Standard workflow fed by an at-least-once source) the execution is named after the
+ * delivery: Step Functions refuses a second execution of that name, so a redelivery cannot start it twice. */
 export async function startWorkflow(payload: Payload): Promise<Result> {
   const stateMachineArn = process.env.STATE_MACHINE_ARN as string;
   const input = JSON.stringify(payload);
@@ -138,9 +154,20 @@ export async function startWorkflow(payload: Payload): Promise<Result> {
     if (response.status !== 'SUCCEEDED') throw new Error(`workflow ${response.status}: ${response.error}`);
     return JSON.parse(response.output ?? '{}');
   }
-  const response = await aws.call('stepfunctions', 'StartExecution', { stateMachineArn, input });
-  logger.info('workflow started', { executionArn: response.executionArn });
-  return { executionArn: response.executionArn, status: 'started' };
+  const key = process.env.EXECUTION_NAME_FROM ? delivery.getStore() : undefined;
+  const name = key === undefined ? undefined : executionName(key);
+  try {
+    const response = await aws.call('stepfunctions', 'StartExecution', {
+      stateMachineArn, input, ...(name === undefined ? {} : { name }),
+    });
+    logger.info('workflow started', { executionArn: response.executionArn });
+    return { executionArn: response.executionArn, status: 'started' };
+  } catch (error) {
+    // ExecutionAlreadyExists: this delivery started it before
+    if (name === undefined || (error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    logger.info('workflow already started for this delivery', { name });
+    return { executionName: name, status: 'already started' };
+  }
 }
 
 /** Run the flow's Fargate task with this event as its INPUT (container overrides are limited to 8 KB). */
@@ -296,7 +323,8 @@ export function makeHandler(source: string, work: Work) {
   return async (event: AnyEvent, context: Context) => {
     logger.addContext(context);
     try {
-      return await parse(event, context, await once(step, context));
+      const run = await once(step, context);
+      return await parse(event, context, (key, payload) => delivery.run(key, () => run(key, payload)));
     } finally {
       metrics.publishStoredMetrics();
     }
