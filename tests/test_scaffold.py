@@ -388,18 +388,23 @@ MUTATIONS = {
 }
 
 
-@pytest.mark.parametrize("runtime", sorted(MUTATIONS))
-def test_the_generated_tests_fail_when_the_handler_breaks(runtime, tmp_path, request):
-    """Mutation check: each defect, put into the shared module, makes the app's own tests fail."""
-    wl, rec, files = build([flow("queue", "queue", consumers=["k"])], {"queue": {"channel": "sns-sqs"}},
-                           runtime=runtime)
+def app_with_passing_tests(files: dict[str, bytes], runtime: str, tmp_path, request) -> tuple:
+    """The app written to tmp_path, its own tests passing: (its shared module, that module's text, node_modules)."""
     for path, content in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(content)
     modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
     assert_app_tests_pass(run_app_tests(tmp_path, modules))
     shared = next(tmp_path.glob("src/shared/shared.*"))
-    original = shared.read_text()
+    return shared, shared.read_text(), modules
+
+
+@pytest.mark.parametrize("runtime", sorted(MUTATIONS))
+def test_the_generated_tests_fail_when_the_handler_breaks(runtime, tmp_path, request):
+    """Mutation check: each defect, put into the shared module, makes the app's own tests fail."""
+    wl, rec, files = build([flow("queue", "queue", consumers=["k"])], {"queue": {"channel": "sns-sqs"}},
+                           runtime=runtime)
+    shared, original, modules = app_with_passing_tests(files, runtime, tmp_path, request)
     for what, text, broken in MUTATIONS[runtime]:
         assert original.count(text) == 1, what
         shared.write_text(original.replace(text, broken))
@@ -668,13 +673,7 @@ def test_a_start_function_names_the_execution_after_the_delivery(runtime, tmp_pa
     tests = [v.decode() for k, v in files.items() if k in ("tests/chat_start.adapter.test.ts",
                                                             "tests/test_chat_start_adapter.py")]
     assert len(tests) == 1 and re.search("same.named.execution", tests[0])
-    for path, content in files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_bytes(content)
-    modules = request.getfixturevalue("node_modules") if runtime.startswith("nodejs") else None
-    assert_app_tests_pass(run_app_tests(tmp_path, modules))
-    shared = next(tmp_path.glob("src/shared/shared.*"))
-    original = shared.read_text()
+    shared, original, modules = app_with_passing_tests(files, runtime, tmp_path, request)
     text, broken = NAMED_START[runtime]
     assert original.count(text) == 1
     shared.write_text(original.replace(text, broken))
