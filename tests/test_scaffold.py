@@ -680,3 +680,7 @@ def test_a_start_function_names_the_execution_after_the_delivery(runtime, tmp_pa
     proc = run_app_tests(tmp_path, modules)
     assert proc.returncode != 0, f"the generated tests pass without the name\n{proc.stdout[-2000:]}"
     assert re.search("same.named.execution", proc.stdout + proc.stderr)
+    if modules is not None:  # and the TypeScript, this test included, compiles under strict
+        shared.write_text(original)
+        proc = subprocess.run(["npm", "run", "typecheck"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]

@@ -86,8 +86,8 @@ _PIPE_SOURCE_KIND = {"SqsQueueParameters": "sqs", "KinesisStreamParameters": "ki
 def redelivered_workflows(app: App) -> dict[str, str]:
     """Standard state machines whose start may be delivered twice, and how they are started: by a pipe from a
     queue or a stream (its source kind), or by a start function of an at-least-once source ("start_function").
-    Express workflows are left out (at-least-once by design: their steps are idempotent), and so are workflows
-    an API starts (each request is new)."""
+    Express workflows are left out (AWS runs them at least once, so their steps must be idempotent anyway), and
+    so are workflows an API starts (each request is new)."""
     found: dict[str, str] = {}
     for logical_id, resource in app.resources.items():
         props = resource.get("Properties", {})
