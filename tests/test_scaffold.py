@@ -684,3 +684,34 @@ def test_a_start_function_names_the_execution_after_the_delivery(runtime, tmp_pa
         shared.write_text(original)
         proc = subprocess.run(["npm", "run", "typecheck"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+def test_a_workflow_its_start_function_names_is_guarded_too():
+    """No workload wires a Standard workflow behind a start function of an at-least-once source today (pipes,
+    rules and schedules start those), so the function-started case is checked on a hand-built app: the Standard
+    workflow whose start function sets EXECUTION_NAME_FROM records the execution's name first; the Express one
+    is left alone."""
+    from advisor.scaffold.base import App
+    from advisor.scaffold.powertools import add_idempotency
+    from advisor.scaffold.statemachine import build_definition
+
+    app = App("d", "python3.13")
+    definition = build_definition(steps=[{"name": "a", "kind": "lambda", "ref": "AArn"}], express=False,
+                                  compensations={}, approval=None, publish=[], timeout=None, step_timeout=60,
+                                  approval_timeout=3600)
+    machines = {}
+    for kind in ("standard", "express"):
+        path = f"statemachine/{kind}.asl.json"
+        app.files[path] = json.dumps(definition).encode()
+        machines[kind] = app.state_machine(pascal(kind), kind == "express", path, {}, [])
+        app.add(pascal(kind) + "StartFunction", "AWS::Serverless::Function", {"Environment": {"Variables": {
+            "STATE_MACHINE_ARN": Ref(machines[kind]), "EXECUTION_NAME_FROM": "message-id"}}, "Policies": []})
+    add_idempotency(app)
+    standard = json.loads(app.files["statemachine/standard.asl.json"])
+    guard = standard["States"][standard["StartAt"]]
+    assert "$states.context.Execution.Name" in guard["Arguments"]["Item"]["id"]["S"]
+    assert guard["Next"] == "StepA" and len(standard["States"]) == len(definition["States"]) + 2
+    assert asl.check(standard) == []
+    express = json.loads(app.files["statemachine/express.asl.json"])
+    assert express["StartAt"] == "StepA"
+    assert not any("DynamoDBWritePolicy" in p for p in app.props(machines["express"])["Policies"])
