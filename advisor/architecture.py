@@ -104,8 +104,6 @@ def size_batch(longest_step: float, entry: str = "sqs-poll") -> int:
     """An event source mapping's batch size: the entry's size (advisor/data/sizing.yaml), fewer when a batch of
     slow records would not finish within half of Lambda's timeout.
     https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"""
-    from .sizing import sizing
-
     most = sizing().poll[entry].batch_size
     fits = int(catalog.limit("lambda_timeout") // max(2 * longest_step, 1))
     return max(1, min(most, fits))

@@ -20,14 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .resources import package_file
-
-
-def _read(name: str) -> dict:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(package_file("data", name).read_text(encoding="utf-8"), Loader=loader)
+from .resources import read_data as _read
 
 
 # -- decisions ----------------------------------------------------------------------------------------------------

@@ -395,12 +395,9 @@ def spec(name: str) -> FactSpec | None:
 @lru_cache(maxsize=None)
 def region_quotas(region: str) -> tuple[dict, bool]:
     """Quotas of ``region`` and whether the region is in the table (else the conservative default)."""
-    import yaml
+    from .resources import read_data
 
-    from .resources import package_file
-
-    data = yaml.load(package_file("data", "quotas.yaml").read_text(encoding="utf-8"), Loader=getattr(
-        yaml, "CSafeLoader", yaml.SafeLoader))
+    data = read_data("quotas.yaml")
     regions = data["regions"]
     known = region in regions
     return dict(regions.get(region, regions["default"])), known

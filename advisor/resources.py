@@ -20,3 +20,12 @@ def data_dir(name: str) -> Path:
 def package_file(*parts: str) -> Path:
     """A file shipped inside the package (schemas, data tables)."""
     return _PKG.joinpath(*parts)
+
+
+def read_data(name: str):
+    """A data table shipped in ``advisor/data`` (decisions, limits, integrations, sizing, quotas), parsed with
+    libyaml when it is there. Callers cache the result (each table is read once per process)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(package_file("data", name).read_text(encoding="utf-8"), Loader=loader)

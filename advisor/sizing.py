@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from .resources import package_file
+from .resources import read_data
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,7 @@ class Sizing:
 
 @lru_cache(maxsize=1)
 def sizing() -> Sizing:
-    import yaml
-
-    data = yaml.safe_load(package_file("data", "sizing.yaml").read_text(encoding="utf-8"))
+    data = read_data("sizing.yaml")
     return Sizing(int(data["function"]["memory_mb"]), int(data["fargate_task"]["cpu_units"]),
                   int(data["fargate_task"]["memory_mb"]),
                   {entry: Poll(int(p["batch_size"]), float(p["window_s"])) for entry, p in data["poll"].items()})
