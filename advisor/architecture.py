@@ -319,8 +319,8 @@ class _Builder:
             first, last = launcher, task
         else:
             first = prev = self.compute(f, f.steps[0], False)
+            fn_timeout = size_function_timeout(f.longest_step, size_batch(f.longest_step))
             for step in f.steps[1:]:
-                fn_timeout = size_function_timeout(f.longest_step, size_batch(f.longest_step))
                 q = self.node(f"{n}/queue:{step}", "queue", n, visibility_timeout=size_visibility_timeout(fn_timeout))
                 self.connect(prev, q, n)
                 nxt = self.compute(f, step, False)

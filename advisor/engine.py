@@ -283,8 +283,9 @@ def advise(workload: Workload, catalog: Catalog | None = None) -> Recommendation
         for prepared in flow_finding_rules:
             if _fires(prepared, resolve, findings):
                 rule = prepared.rule
-                findings.append(Finding(rule.id, rule.severity or "info", rule.title, prepared.sentence(resolve),
-                                        list(rule.references), flow.name, prepared.values(resolve)))
+                values = prepared.values(resolve)
+                findings.append(Finding(rule.id, rule.severity or "info", rule.title,
+                                        prepared.sentence(resolve, values), list(rule.references), flow.name, values))
         findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule))
         advice[name] = FlowAdvice(flow.name, flow.context, flow.trigger, flow.after, decided, [], findings)
     from . import architecture, system
@@ -343,11 +344,7 @@ def _decide(decision: str, rules: list[_Prepared], resolve,
     weighed: list[tuple[str, Firing]] = []  # (standing, firing) of every preference that fired
     failed = findings if findings is not None else []
     for prepared in rules:
-        try:
-            if not prepared.test(resolve):
-                continue
-        except Exception:  # noqa: BLE001 - reported by _fires, which runs the test again for the message
-            _fires(prepared, resolve, failed)
+        if not _fires(prepared, resolve, failed):
             continue
         rule = prepared.rule
         values = prepared.values(resolve)

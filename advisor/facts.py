@@ -248,11 +248,9 @@ def _peak_bytes(c: FlowContext) -> float:
 @fact("derived.kinesis_shards", "count", "provisioned shards a stream needs at peak (1 MB/s and 1,000 records/s "
                                          "per shard)")
 def _shards(c: FlowContext) -> int:
-    from .catalog import limit
-    import math
-    f = c.flow
-    return max(1, math.ceil(f.traffic.peak / limit("kinesis_shard_records_in")),
-               math.ceil(f.traffic.peak * f.message_size / limit("kinesis_shard_bytes_in")))
+    from .architecture import size_shards  # the one shard formula, shared with the model and the cost model
+
+    return size_shards(c.flow.traffic.peak, c.flow.message_size)
 
 
 def task_steps(flow: Flow) -> tuple[str, ...]:

@@ -33,5 +33,5 @@ def merge3(path: str, base: bytes, ours: bytes, theirs: bytes) -> Merged:
 
 def has_markers(content: bytes) -> bool:
     """True when a file still holds an unresolved conflict from a merge."""
-    return any(line.startswith(b"<<<<<<< ") for line in content.splitlines()) and any(
-        line.startswith(b">>>>>>> ") for line in content.splitlines())
+    lines = content.splitlines()
+    return any(line.startswith(b"<<<<<<< ") for line in lines) and any(line.startswith(b">>>>>>> ") for line in lines)

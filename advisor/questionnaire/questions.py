@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 
 from .. import units
-from ..model import API_STYLES, AUTH_KINDS, DATA_KINDS, DEFAULT_REGION, PATTERNS, TRIGGERS
+from ..model import API_STYLES, AUTH_KINDS, DATA_KINDS, DEFAULT_MESSAGE_SIZE, DEFAULT_REGION, PATTERNS, TRIGGERS
 
 KAFKA_SOURCES = ("msk", "self-managed")
 MQ_SOURCES = ("activemq", "rabbitmq")
@@ -109,8 +109,6 @@ def _source_event_applies(ctx: Ctx) -> bool:
 def _event_size_applies(ctx: Ctx) -> bool:
     """Asked when the payload is bigger than the default and the outcome goes somewhere: then the event may
     carry a pointer instead (claim check)."""
-    from ..model import DEFAULT_MESSAGE_SIZE
-
     if not (ctx.flow.get("consumers") or ctx.flow.get("external_targets")):
         return False
     try:
