@@ -10,6 +10,7 @@ import json
 
 from .base import KEY, App
 from .cfn import Intrinsic, Ref
+from .channels import _PIPE_SOURCES
 from .names import snake
 from .statemachine import guard_start
 
@@ -78,9 +79,8 @@ def add_idempotency(app: App) -> None:
         guard_workflow(app, sm, source, table)
 
 
-# the pipe's source parameters name what it reads (channels._PIPE_SOURCES)
-_PIPE_SOURCE_KIND = {"SqsQueueParameters": "sqs", "KinesisStreamParameters": "kinesis",
-                     "DynamoDBStreamParameters": "dynamodb"}
+# the pipe's source parameters name what it reads: the inverse of channels._PIPE_SOURCES
+_PIPE_SOURCE_KIND = {next(iter(params)): kind for kind, (_, params) in _PIPE_SOURCES.items()}
 
 
 def redelivered_workflows(app: App) -> dict[str, str]:

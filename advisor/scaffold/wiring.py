@@ -140,8 +140,9 @@ class FlowBuilder:
         table = self.store.resource if self.store and self.store.kind == "dynamodb" else None
         self.channel = Channel(self.app, self.flow, kind, self.workload.name)
         self._share_read_stream(kind)
-        self.channel.build(self.subscribers(), table)
-        consumers = [s for s in self.subscribers() if s not in
+        subscribers = self.subscribers()
+        self.channel.build(subscribers, table)
+        consumers = [s for s in subscribers if s not in
                      {f.name for f in self.workload.flows if f.after == self.flow.name}]
         for consumer in consumers:
             def make(source: str, consumer: str = consumer) -> FunctionSpec:
